@@ -1,0 +1,76 @@
+"""The structured-config schema of a run: the model's own parameter classes plus run-level fields.
+
+Hydra validates every composed config against it (types, unknown keys); `to_model_params` turns a
+composed config into the plain `ModelParams` the model takes, resolving timeline policy names to the
+levers in conf/policy/<name>.yaml.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from model.declare import ParameterError
+from model.params import ModelParams, PolicySwitch
+from model.policy import Policy
+
+CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
+
+
+@dataclass
+class TimelineEntry:
+    """From `day` on, run under the scenario conf/policy/<policy>.yaml."""
+
+    day: int = 0
+    policy: str = "decoupled"
+
+
+@dataclass
+class OutputConfig:
+    """Where run folders go (relative paths are taken from the directory the command runs in)."""
+
+    root: str = "results"
+    print_summary: bool = True
+
+
+@dataclass
+class RunConfig(ModelParams):
+    """A run: model parameters, the seed, a timeline of named scenarios, and output settings."""
+
+    seed: int = 0
+    mesa_agents: bool = True  # a Mesa Resident view per resident; turn off for the largest populations
+    timeline: list[TimelineEntry] = field(default_factory=list)  # type: ignore[assignment]
+    output: OutputConfig = field(default_factory=OutputConfig)
+
+
+def register() -> None:
+    """Make the schema available to Hydra as `run_schema` (conf/config.yaml lists it first)."""
+    ConfigStore.instance().store(name="run_schema", node=RunConfig)
+
+
+def policy_names() -> list[str]:
+    """The scenarios in conf/policy/."""
+    return sorted(p.stem for p in (CONF_DIR / "policy").glob("*.yaml"))
+
+
+def load_policy(name: str) -> Policy:
+    """The levers of scenario `name`, read from conf/policy/<name>.yaml onto the `Policy` schema."""
+    path = CONF_DIR / "policy" / f"{name}.yaml"
+    if not path.exists():
+        raise ParameterError(f"timeline policy {name!r} is not a scenario; choose one of: {', '.join(policy_names())}.")
+    try:
+        return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(Policy), OmegaConf.load(path)))
+    except OmegaConfBaseException as err:
+        raise ParameterError(f"conf/policy/{name}.yaml: {err}") from None
+
+
+def to_model_params(cfg: DictConfig) -> tuple[ModelParams, int]:
+    """The model's parameters and the seed from a composed run config."""
+    run: RunConfig = OmegaConf.to_object(cfg)
+    values = {f.name: getattr(run, f.name) for f in fields(ModelParams) if f.name != "timeline"}
+    timeline = [PolicySwitch(day=e.day, policy=load_policy(e.policy)) for e in run.timeline]
+    return ModelParams(**values, timeline=timeline), run.seed

@@ -1,0 +1,167 @@
+"""The community trust model: a Mesa model of residents, officers and an ICE link over one city.
+
+Built from a `ModelParams`; knows nothing of Hydra, files or plots. Each day runs the rules listed in
+`params.rules` in order; outcomes are counted into per-day arrays and turned into tables by `tables()`.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+import mesa
+from model.agents import IceLink, Officer, PoliceForce, Resident
+from model.declare import ParameterError
+from model.network import SocialNetwork, build_network
+from model.outcomes import Outcomes
+from model.params import STATUSES, ModelParams, validate
+from model.policy import Policy
+from model.population import build_population
+from model.residents import Residents
+from model.rules import Rule, load_rule
+from model.rules.reporting import reporting_probability
+
+
+@dataclass
+class DayLog:
+    """What happened today, passed from rule to rule (reset every morning)."""
+
+    crimes: dict[str, np.ndarray] = field(default_factory=dict)
+    enforcement: list[tuple[np.ndarray, float]] = field(default_factory=list)
+    unfair_contacts: list[np.ndarray] = field(default_factory=list)
+    fair_contacts: list[np.ndarray] = field(default_factory=list)
+    cleared_victims: list[np.ndarray] = field(default_factory=list)
+
+
+class CommunityTrustModel(mesa.Model):
+    """Residents of mixed status, the police force and an ICE link in one city, one step per day.
+
+    Args:
+        params: all parameters (defaults if None); validated here.
+        rng: the run's seed; every random stream derives from it.
+        create_agents: make a Mesa `Resident` view per resident (turn off for the largest runs).
+    """
+
+    def __init__(self, params: ModelParams | None = None, rng: int = 0, create_agents: bool = True):
+        params = params if params is not None else ModelParams()
+        validate(params)
+        if not isinstance(rng, (int, np.integer)) or isinstance(rng, bool) or rng < 0:
+            raise ParameterError(f"seed = {rng!r}: must be a non-negative integer.")
+        super().__init__(rng=int(rng))
+        self.params = params
+        self.seed = int(rng)
+        self.policy: Policy = params.policy
+        self.day = -1
+        self.today = DayLog()
+
+        self.residents: Residents = build_population(params.population, params.network, self.stream("population"))
+        self.network: SocialNetwork = build_network(self.residents, params.network, self.stream("network"))
+        self._init_residents()
+        n_officers = max(1, round(params.policing.officers_per_1000 * len(self.residents) / 1000))
+        pp = params.policing
+        self.police = PoliceForce(n_officers, pp.shift_hours * pp.investigation_share, pp.case_bank_days)
+        self.outcomes = Outcomes(self.residents, params.days)
+
+        self._resident_agents: list[Resident] | None = None
+        if create_agents:
+            self._resident_agents = [Resident(self, row) for row in range(len(self.residents))]
+        for row in range(n_officers):
+            Officer(self, row)
+        self.ice = IceLink(self)
+        self._officer_rng = self.stream("officer_assignment")
+        self.rules: list[Rule] = [load_rule(path)(self) for path in params.rules]
+
+    # ---- set-up ------------------------------------------------------------------------------------------
+
+    def stream(self, name: str) -> np.random.Generator:
+        """An independent random stream for `name`, derived from the run's seed only."""
+        return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(zlib.crc32(name.encode()),)))
+
+    def _init_residents(self) -> None:
+        """Offending propensity, vulnerability and initial beliefs."""
+        res, p, rng = self.residents, self.params, self.stream("init")
+        status_names = np.array(STATUSES)[res.status]
+        multiplier = np.array([p.crime.offending_multiplier[s] for s in STATUSES])[res.status]
+        daily = (p.crime.violent_per_1000 + p.crime.property_per_1000) / 1000 / 365
+        k = p.crime.offender_concentration
+        res.propensity = np.clip(daily * multiplier / multiplier.mean() * rng.gamma(k, 1 / k, len(res)), 0, 1)
+        own_risk = np.array([p.beliefs.vulnerability[s] for s in status_names.tolist()]) if len(res) else np.zeros(0)
+        ties_risk = np.divide(self.network.spread(own_risk), self.network.strength,
+                              out=np.zeros(len(res)), where=self.network.strength > 0)
+        res.vulnerability = np.maximum(own_risk, p.beliefs.tie_vulnerability * ties_risk)
+        b = p.beliefs
+        res.trust = np.clip(rng.normal(b.initial_trust_mean, b.initial_trust_sd, len(res)), 0, 1)
+        res.trust0 = res.trust.copy()
+        res.knowledge = np.full(len(res), b.initial_knowledge)
+        res.report0 = self.report_probability()
+
+    # ---- running -----------------------------------------------------------------------------------------
+
+    def step(self) -> None:
+        """One day: every rule in order."""
+        self.day += 1
+        self.today = DayLog()
+        self.police.start_day()
+        for rule in self.rules:
+            rule.step(self.day)
+        self._record_day()
+        if self.day + 1 >= self.params.days:
+            self.running = False
+
+    def _record_day(self) -> None:
+        """End of day: snapshot residents by state and beliefs (outcomes, not a rule of the world)."""
+        o = self.params.outcomes
+        self.outcomes.record_state(self.day, self.residents, self.report_probability(),
+                                   o.would_not_call_threshold, o.less_likely_drop)
+
+    def run(self) -> CommunityTrustModel:
+        """Run all remaining days."""
+        while self.running:
+            self.step()
+        return self
+
+    # ---- services the rules share --------------------------------------------------------------------------
+
+    def report_probability(self, rows: np.ndarray | None = None, violent: bool = True,
+                           witness: bool = False) -> np.ndarray:
+        """Today's chance that residents (all, or `rows`) report a crime against them, or cooperate as witness."""
+        res, rp = self.residents, self.params.reporting
+        sel = slice(None) if rows is None else rows
+        base = rp.witness_base if witness else (rp.violent_base if violent else rp.property_base)
+        return reporting_probability(base, res.trust[sel], res.fear[sel], res.knowledge[sel],
+                                     self.policy.victim_witness_protection, rp, self.params.beliefs.initial_trust_mean)
+
+    def charge_immigration_hours(self, day: int, rows: np.ndarray, hours_each: float) -> None:
+        """Officer hours spent on immigration work about `rows`, charged to officers drawn at random."""
+        if len(rows) == 0 or hours_each == 0:
+            return
+        officers = self._officer_rng.integers(0, len(self.police), len(rows))
+        self.police.spend(hours_each * len(rows), officers, self.police.hours_immigration)
+        self.outcomes.count(day, "officer_hours_immigration", rows, hours_each)
+
+    def record_enforcement_event(self, rows: np.ndarray, weight: float) -> None:
+        """An enforcement event (status question, hold, custody, removal) that the person and ties will feel."""
+        if len(rows):
+            self.today.enforcement.append((rows, weight))
+            self.today.unfair_contacts.append(rows)
+
+    def set_policy(self, policy: Policy) -> None:
+        """Switch the local policy (rules read `self.policy` every day)."""
+        self.policy = policy
+
+    # ---- views for modelers ----------------------------------------------------------------------------------
+
+    def resident(self, row: int) -> Resident:
+        """The Mesa agent of resident `row` (made on demand if agents were not created up front)."""
+        if self._resident_agents is not None:
+            return self._resident_agents[row]
+        return Resident(self, row)
+
+    def tables(self) -> dict[str, dict[str, np.ndarray]]:
+        """The run's outcome tables: 'daily' (day x group) and 'summary' (group), as dicts of columns."""
+        days_run = self.day + 1
+        if days_run < self.params.days:
+            raise RuntimeError(f"the run stopped at day {days_run} of {self.params.days}; tables need a full run.")
+        return {"daily": self.outcomes.daily_table(), "summary": self.outcomes.summary_table()}

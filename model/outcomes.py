@@ -1,0 +1,178 @@
+"""Outcomes counted where events happen, per day and per cell, and assembled into tables once at the end.
+
+A cell is a combination of status x mixed-status household x ethnicity label; every reported group
+(undocumented residents, citizens in mixed-status households, Latino residents, ...) is a union of cells,
+so rules count into a small (days, cells) array and no agent is scanned to make the tables.
+Tables are plain dicts of equal-length numpy columns; the model knows nothing of files.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.params import STATUSES
+from model.residents import Residents, State, Status
+
+EVENTS = (
+    "offences",                   # crimes committed, by the offender's group
+    "victimizations",             # crimes suffered, by the victim's group
+    "violent_victimizations",
+    "reported",                   # crimes reported by their victims
+    "reported_violent",
+    "witnesses_asked",            # witnesses of reported crimes approached by police
+    "witnesses_cooperated",
+    "investigated",               # reported crimes that got investigation hours
+    "cleared",                    # reported crimes cleared (by the victim's group)
+    "cleared_violent",
+    "stops",                      # patrol stops, by the stopped person's group
+    "status_checks",              # status questions asked (stops, reports, bookings)
+    "bookings",                   # people booked into the local jail
+    "detainers",                  # ICE detainers issued
+    "notifications",              # ICE notification requests issued
+    "ice_cooperation",            # ICE requests the jail honoured (holds, and release dates given)
+    "holds",                      # detainer holds past release honoured by the jail
+    "holds_without_warrant",      # ... of which without a judicial warrant (the locality's liability)
+    "ice_custody",                # transfers into ICE custody
+    "wrongly_held",               # people ICE may not remove who were held or taken into custody
+    "removals",
+    "removals_no_conviction",
+    "jail_days_immigration",      # local jail-days spent holding people for immigration reasons
+    "officer_hours_immigration",  # officer hours spent on immigration work (attributed to the person concerned)
+    "officer_hours_investigation",
+    "outreach_contacts",
+)
+
+SNAPSHOTS = ("residents", "free", "jailed", "held_for_ice", "in_ice_custody", "removed",
+             "trust_sum", "fear_sum", "knowledge_sum", "would_not_call", "less_likely")
+
+SUMMARY_TOTALS = ("status_checks", "bookings", "detainers", "notifications", "ice_cooperation", "holds", "holds_without_warrant",
+                  "ice_custody", "wrongly_held", "removals", "removals_no_conviction", "jail_days_immigration",
+                  "officer_hours_immigration", "officer_hours_investigation", "outreach_contacts")
+
+
+class Outcomes:
+    """Per-day, per-cell counters and snapshots of one run."""
+
+    def __init__(self, residents: Residents, days: int):
+        self.labels = residents.labels
+        self.n_labels = len(self.labels)
+        self.n_cells = 8 * self.n_labels
+        self.cell = ((residents.status.astype(np.int64) * 2 + residents.mixed) * self.n_labels
+                     + residents.ethnicity).astype(np.int64)
+        self.days = days
+        self.events = {name: np.zeros((days, self.n_cells)) for name in EVENTS}
+        self.snapshots = {name: np.zeros((days, self.n_cells)) for name in SNAPSHOTS}
+
+    def count(self, day: int, name: str, rows: np.ndarray, weights: np.ndarray | float | None = None) -> None:
+        """Add events for the residents in `rows` (one each, or `weights` each) to today's counter."""
+        if len(rows) == 0:
+            return
+        if weights is not None and np.ndim(weights) == 0:
+            weights = np.full(len(rows), float(weights))
+        self.events[name][day] += np.bincount(self.cell[rows], weights=weights, minlength=self.n_cells)
+
+    def per_cell(self, values: np.ndarray | None = None, mask: np.ndarray | None = None) -> np.ndarray:
+        """Sum of `values` (or a count) per cell over residents where `mask` holds."""
+        cell = self.cell if mask is None else self.cell[mask]
+        if values is not None and mask is not None:
+            values = values[mask]
+        return np.bincount(cell, weights=values, minlength=self.n_cells)
+
+    def record_state(self, day: int, res: Residents, report_prob: np.ndarray, would_not_call: float,
+                     less_likely_drop: float) -> None:
+        """Snapshot today's population by state and its beliefs, per cell."""
+        present = res.present()
+        by_state = np.bincount(self.cell * 5 + res.state, minlength=self.n_cells * 5).reshape(self.n_cells, 5)
+        snap = self.snapshots
+        for name, state in (("free", State.FREE), ("jailed", State.JAILED), ("held_for_ice", State.HELD_FOR_ICE),
+                            ("in_ice_custody", State.ICE_CUSTODY), ("removed", State.REMOVED)):
+            snap[name][day] = by_state[:, state]
+        snap["residents"][day] = by_state[:, :State.REMOVED].sum(axis=1)
+        snap["trust_sum"][day] = self.per_cell(res.trust, present)
+        snap["fear_sum"][day] = self.per_cell(res.fear, present)
+        snap["knowledge_sum"][day] = self.per_cell(res.knowledge, present)
+        snap["would_not_call"][day] = self.per_cell(mask=present & (report_prob < would_not_call))
+        snap["less_likely"][day] = self.per_cell(mask=present & (report_prob < res.report0 * (1 - less_likely_drop)))
+
+    # ---- groups and tables -------------------------------------------------------------------------------
+
+    def groups(self) -> dict[str, np.ndarray]:
+        """Named groups as boolean masks over cells."""
+        c = np.arange(self.n_cells)
+        status, mixed, label = c // (2 * self.n_labels), (c // self.n_labels) % 2, c % self.n_labels
+        citizen = status == Status.CITIZEN
+        groups = {"all": np.ones(self.n_cells, dtype=bool)}
+        groups.update({name: status == code for code, name in enumerate(STATUSES)})
+        groups["citizen_mixed_status"] = citizen & (mixed == 1)
+        groups["citizen_other"] = citizen & (mixed == 0)
+        groups["mixed_status_household"] = mixed == 1
+        for code, name in enumerate(self.labels):
+            groups[name] = label == code
+            groups[f"{name}_citizen"] = (label == code) & citizen
+        return groups
+
+    def daily_table(self) -> dict[str, np.ndarray]:
+        """One row per day and group: counts of events, residents by state, mean beliefs and survey shares."""
+        cols: dict[str, list] = {"day": [], "group": []}
+        for name, mask in self.groups().items():
+            g = {k: v[:, mask].sum(axis=1) for k, v in {**self.events, **self.snapshots}.items()}
+            cols["day"].append(np.arange(self.days))
+            cols["group"].append(np.full(self.days, name, dtype=object))
+            residents = g["residents"]
+            derived = {
+                "mean_trust": _ratio(g["trust_sum"], residents),
+                "mean_fear": _ratio(g["fear_sum"], residents),
+                "mean_knowledge": _ratio(g["knowledge_sum"], residents),
+                "would_not_call_share": _ratio(g["would_not_call"], residents),
+                "less_likely_share": _ratio(g["less_likely"], residents),
+            }
+            for k, v in [*((k, g[k]) for k in ("residents", "free", "jailed", "held_for_ice", "in_ice_custody",
+                                                "removed")), *derived.items(), *((k, g[k]) for k in EVENTS)]:
+                cols.setdefault(k, []).append(v)
+        return {k: np.concatenate(v) for k, v in cols.items()}
+
+    def summary_table(self) -> dict[str, np.ndarray]:
+        """One row per group for the whole run: rates per 1,000 residents a year, shares, end beliefs, totals."""
+        groups = self.groups()
+        total = {k: v.sum(axis=0) for k, v in self.events.items()}
+        start = self.snapshots["residents"][0]
+        end = {k: v[-1] for k, v in self.snapshots.items()}
+        per_year = 1000 * 365 / self.days
+        all_stop_rate = _ratio(total["stops"].sum(), start.sum())
+        rows = []
+        for name, mask in groups.items():
+            t = {k: v[mask].sum() for k, v in total.items()}
+            n0, n1 = start[mask].sum(), end["residents"][mask].sum()
+            row = {
+                "group": name,
+                "residents_start": n0,
+                "residents_end": n1,
+                "offences_per_1000": _ratio(t["offences"] * per_year, n0),
+                "victimizations_per_1000": _ratio(t["victimizations"] * per_year, n0),
+                "violent_victimizations_per_1000": _ratio(t["violent_victimizations"] * per_year, n0),
+                "unreported_per_1000": _ratio((t["victimizations"] - t["reported"]) * per_year, n0),
+                "reporting_share": _ratio(t["reported"], t["victimizations"]),
+                "violent_reporting_share": _ratio(t["reported_violent"], t["violent_victimizations"]),
+                "witness_cooperation": _ratio(t["witnesses_cooperated"], t["witnesses_asked"]),
+                "clearance_rate": _ratio(t["cleared"], t["reported"]),
+                "violent_clearance_rate": _ratio(t["cleared_violent"], t["reported_violent"]),
+                "stops_per_1000": _ratio(t["stops"] * per_year, n0),
+                "stop_rate_ratio": _ratio(_ratio(t["stops"], n0), all_stop_rate),
+                "mean_trust_start": _ratio(self.snapshots["trust_sum"][0][mask].sum(), n0),
+                "mean_trust_end": _ratio(end["trust_sum"][mask].sum(), n1),
+                "mean_fear_end": _ratio(end["fear_sum"][mask].sum(), n1),
+                "mean_knowledge_end": _ratio(end["knowledge_sum"][mask].sum(), n1),
+                "would_not_call_share_end": _ratio(end["would_not_call"][mask].sum(), n1),
+                "less_likely_share_end": _ratio(end["less_likely"][mask].sum(), n1),
+                **{k: t[k] for k in SUMMARY_TOTALS},
+            }
+            rows.append(row)
+        return {k: np.array([r[k] for r in rows], dtype=object if k == "group" else float) for k in rows[0]}
+
+
+def _ratio(num, den):
+    """num / den, NaN where den is 0."""
+    num, den = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+    return out if out.ndim else float(out)

@@ -1,0 +1,84 @@
+"""Resident state as columns: one numpy array per attribute, one row per resident.
+
+Rules work on whole columns; the `Resident` Mesa agent (agents.py) is a view onto one row.
+Categorical attributes are stored as small integer codes (`Status`, `State`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+
+
+class Status(IntEnum):
+    """Immigration status. Order matches params.STATUSES."""
+
+    CITIZEN = 0
+    LAWFUL_PERMANENT_RESIDENT = 1
+    TEMPORARY_VISA = 2
+    UNDOCUMENTED = 3
+
+
+class State(IntEnum):
+    """Where a resident is: free, in local jail, held past release for ICE, in ICE custody, or removed."""
+
+    FREE = 0
+    JAILED = 1
+    HELD_FOR_ICE = 2
+    ICE_CUSTODY = 3
+    REMOVED = 4
+
+
+@dataclass
+class Residents:
+    """All residents' attributes, indexed by row. Households occupy contiguous rows, neighbourhoods too.
+
+    Static: status, household, ethnicity (index into `labels`), neighbourhood, mixed (lives in a
+    household with undocumented and non-undocumented members), vulnerability (own or ties' immigration
+    risk, 0..1), propensity (daily probability of offending).
+    Dynamic: trust, fear, knowledge (0..1); state; release_day (day the current custody phase ends);
+    convicted, convicted_serious; ice_flagged (ICE believes removable), ice_request (0 none,
+    1 detainer, 2 notification), request_warrant; trust0 and report0 (day-0 trust and reporting probability).
+    """
+
+    labels: tuple[str, ...]
+    status: np.ndarray
+    household: np.ndarray
+    ethnicity: np.ndarray
+    neighbourhood: np.ndarray
+    mixed: np.ndarray
+
+    def __post_init__(self) -> None:
+        n = len(self.status)
+        self.vulnerability = np.zeros(n)
+        self.propensity = np.zeros(n)
+        self.trust = np.zeros(n)
+        self.trust0 = np.zeros(n)
+        self.fear = np.zeros(n)
+        self.knowledge = np.zeros(n)
+        self.report0 = np.zeros(n)
+        self.state = np.zeros(n, dtype=np.int8)
+        self.release_day = np.zeros(n, dtype=np.int32)
+        self.convicted = np.zeros(n, dtype=bool)
+        self.convicted_serious = np.zeros(n, dtype=bool)
+        self.ice_flagged = np.zeros(n, dtype=bool)
+        self.ice_request = np.zeros(n, dtype=np.int8)
+        self.request_warrant = np.zeros(n, dtype=bool)
+
+    def __len__(self) -> int:
+        return len(self.status)
+
+    def present(self) -> np.ndarray:
+        """Residents still in the city (not removed)."""
+        return self.state != State.REMOVED
+
+    def free(self) -> np.ndarray:
+        """Residents at liberty in the city: they can offend, be victimized, be stopped."""
+        return self.state == State.FREE
+
+    def removable(self) -> np.ndarray:
+        """Who the law lets ICE remove: undocumented residents, and lawful non-citizens with a serious conviction."""
+        lawful_noncitizen = (self.status == Status.LAWFUL_PERMANENT_RESIDENT) | (self.status == Status.TEMPORARY_VISA)
+        return (self.status == Status.UNDOCUMENTED) | (lawful_noncitizen & self.convicted_serious)

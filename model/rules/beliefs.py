@@ -1,0 +1,100 @@
+"""Beliefs: fear, trust and knowledge move with what happens to residents and to their ties.
+
+- Fear of immigration consequences rises with enforcement events to oneself and to one's ties (a status
+  question, a hold, ICE custody, a removal), in proportion to one's vulnerability (own status, or the
+  status of people close: Alsan & Yang 2018), spreads from more fearful ties (fear travels through
+  families and friends; reassurance is not assumed to travel the same way), and decays slowly.
+- Trust falls with unfair contacts and with enforcement seen among ties, rises a little with fair ones
+  (a case cleared, an outreach meeting) and with ties' cleared cases. What spreads socially is the
+  change in trust since day 0 (each resident's initial level is a stable trait), which is pulled toward
+  ties' change and drifts slowly back to zero. Bad contacts weigh `trust_asymmetry` times good ones
+  (Skogan 2006), so trust falls faster than it recovers.
+- Residents who know the local policy also learn how police contacts end for undocumented residents:
+  the share of their contacts (stops, reports, bookings) that led to an immigration consequence (a
+  status question, or the jail honouring an ICE detainer or notification), smoothed over weeks and
+  tempered by a prior of uneventful contacts so that one case does not make a pattern. Fear rises toward
+  vulnerability x knowledge x perceived risk, where perceived risk is that share times
+  `risk_amplification` (capped at 1): fear can run ahead of the actual risk (Theodore 2013, seed 003).
+- Knowledge of the local policy spreads from informed ties and fades, at rates that keep it at its
+  initial level when nothing else happens.
+All of this is one sparse product of the tie matrix with a few columns per day.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.rules import Rule
+
+
+CONTACTS = ("stops", "reported", "witnesses_cooperated", "bookings")
+CONSEQUENCES = ("status_checks", "ice_cooperation")
+
+
+class UpdateBeliefs(Rule):
+    """Apply the day's events, what is known of the policy, and social influence to fear, trust, knowledge."""
+
+    def __init__(self, model):
+        super().__init__(model)
+        self.undocumented_cells = model.outcomes.groups()["undocumented"]
+        self.contacts = 0.0
+        self.consequences = 0.0
+
+    def perceived_risk(self, day: int) -> float:
+        """Update and return the known share of undocumented residents' police contacts with consequences."""
+        m = self.model
+        today = {k: m.outcomes.events[k][day, self.undocumented_cells].sum() for k in CONTACTS + CONSEQUENCES}
+        keep = 0.5 ** (1 / m.params.beliefs.awareness_half_life)
+        self.contacts = keep * self.contacts + sum(today[k] for k in CONTACTS)
+        self.consequences = keep * self.consequences + sum(today[k] for k in CONSEQUENCES)
+        share = self.consequences / (self.contacts + m.params.beliefs.awareness_prior_contacts)
+        return min(1.0, m.params.beliefs.risk_amplification * share)
+
+    def step(self, day: int) -> None:
+        m = self.model
+        res, b, n = m.residents, m.params.beliefs, len(m.residents)
+        log = m.today
+        present = res.present()
+        events = _tally(n, [rows for rows, _ in log.enforcement], [w for _, w in log.enforcement])
+        unfair = _tally(n, log.unfair_contacts)
+        fair = _tally(n, log.fair_contacts)
+        cleared = _tally(n, log.cleared_victims)
+        here = present.astype(float)
+        spread = m.network.spread(np.column_stack(
+            [(res.trust - res.trust0) * here, res.fear * here, res.knowledge * here, here, events * here, cleared]))
+        ties = spread[:, 3]
+        has_ties = ties > 0
+        safe = np.where(has_ties, ties, 1.0)
+        shift = res.trust - res.trust0
+        ties_shift = np.where(has_ties, spread[:, 0] / safe, shift)
+        ties_fear = np.where(has_ties, spread[:, 1] / safe, res.fear)
+        ties_knowledge = np.where(has_ties, spread[:, 2] / safe, res.knowledge)
+        seen_enforcement = np.minimum(spread[:, 4], 1.0)
+        seen_cleared = np.minimum(spread[:, 5], 1.0)
+
+        v = res.vulnerability
+        fear = res.fear + v * (b.direct_fear * np.minimum(events, 1.0) + b.network_fear * seen_enforcement)
+        fear += b.fear_influence * v * np.maximum(ties_fear - res.fear, 0.0) - b.fear_decay * res.fear
+        known_risk = v * res.knowledge * self.perceived_risk(day)
+        fear += b.policy_fear_rate * np.maximum(known_risk - res.fear, 0.0)
+
+        loss = np.minimum(1.0, b.contact_gain * b.trust_asymmetry * unfair + b.seen_enforcement_loss * v * seen_enforcement)
+        gain = np.minimum(1.0, b.contact_gain * fair + b.seen_clearance_gain * seen_cleared)
+        trust = res.trust + gain * (1 - res.trust) - loss * res.trust
+        trust += b.trust_influence * (ties_shift - shift) - b.trust_recovery * shift
+
+        decay = b.knowledge_spread * (1 - b.initial_knowledge)
+        knowledge = res.knowledge + b.knowledge_spread * (1 - res.knowledge) * ties_knowledge - decay * res.knowledge
+
+        for name, new in (("fear", fear), ("trust", trust), ("knowledge", knowledge)):
+            column = getattr(res, name)
+            column[present] = np.clip(new[present], 0.0, 1.0)
+
+
+def _tally(n: int, rows: list[np.ndarray], weights: list[float] | None = None) -> np.ndarray:
+    """Per-resident sum of today's events (each `rows` array weighted by its weight, default 1)."""
+    if not rows:
+        return np.zeros(n)
+    all_rows = np.concatenate(rows)
+    w = None if weights is None else np.concatenate([np.full(len(r), wt) for r, wt in zip(rows, weights)])
+    return np.bincount(all_rows, weights=w, minlength=n).astype(float)

@@ -1,0 +1,64 @@
+"""Crime: free residents offend by their propensity; victims and witnesses are chosen.
+
+Victims come mostly from the offender's neighbourhood, weighted by (1 - p_report)^exploitation, so that
+with exploitation > 0 offenders prefer residents unlikely to call the police (seeds 001 and 003:
+victimization and exploitation of immigrants). A crime may have a witness: one of the victim's ties.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.rules import Rule
+
+
+class CommitCrimes(Rule):
+    """Today's crimes: offenders, their victims, the crime type and a possible witness."""
+
+    def step(self, day: int) -> None:
+        m = self.model
+        res, p = m.residents, m.params.crime
+        free = res.free()
+        offender = np.flatnonzero(free & (self.rng.random(len(res)) < res.propensity))
+        total = p.violent_per_1000 + p.property_per_1000
+        violent = self.rng.random(len(offender)) < (p.violent_per_1000 / total if total > 0 else 0)
+        weight = free * (1 - m.report_probability(violent=True)) ** p.exploitation
+        victim = choose_victims(offender, weight, res.neighbourhood, p.local_victim_share, self.rng)
+        ok = (victim >= 0) & (victim != offender)
+        offender, victim, violent = offender[ok], victim[ok], violent[ok]
+        witness = choose_witnesses(victim, offender, m.network.adjacency, free, p.witness_probability, self.rng)
+        m.today.crimes = {"offender": offender, "victim": victim, "violent": violent, "witness": witness}
+        m.outcomes.count(day, "offences", offender)
+        m.outcomes.count(day, "victimizations", victim)
+        m.outcomes.count(day, "violent_victimizations", victim[violent])
+
+
+def choose_victims(offender: np.ndarray, weight: np.ndarray, neighbourhood: np.ndarray, local_share: float,
+                   rng: np.random.Generator) -> np.ndarray:
+    """A victim per offender, drawn with probability proportional to `weight`: from the offender's
+    neighbourhood with chance `local_share` (rows are sorted by neighbourhood), else city-wide; -1 if none."""
+    cum = np.cumsum(weight)
+    if len(offender) == 0 or cum[-1] <= 0:
+        return np.full(len(offender), -1)
+    nb = neighbourhood[offender]
+    start = np.searchsorted(neighbourhood, nb, side="left")
+    stop = np.searchsorted(neighbourhood, nb, side="right")
+    lo = np.where(start > 0, cum[start - 1], 0.0)
+    hi = cum[stop - 1]
+    local = (rng.random(len(offender)) < local_share) & (hi > lo)
+    lo, hi = np.where(local, lo, 0.0), np.where(local, hi, cum[-1])
+    u = lo + rng.random(len(offender)) * (hi - lo)
+    return np.minimum(np.searchsorted(cum, u, side="right"), len(cum) - 1)
+
+
+def choose_witnesses(victim: np.ndarray, offender: np.ndarray, adjacency, free: np.ndarray, probability: float,
+                     rng: np.random.Generator) -> np.ndarray:
+    """With chance `probability`, a free tie of the victim (not the offender) saw the crime; -1 otherwise."""
+    indptr, indices = adjacency.indptr, adjacency.indices
+    degree = indptr[victim + 1] - indptr[victim]
+    has = (rng.random(len(victim)) < probability) & (degree > 0)
+    pick = indptr[victim] + (rng.random(len(victim)) * degree).astype(np.int64)
+    witness = np.where(has, indices[np.minimum(pick, len(indices) - 1)] if len(indices) else -1, -1)
+    valid = witness >= 0
+    valid[valid] = free[witness[valid]] & (witness[valid] != offender[valid])
+    return np.where(valid, witness, -1)

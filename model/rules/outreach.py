@@ -1,0 +1,27 @@
+"""Outreach: community meetings reach residents, who then know the local policy and meet police fairly.
+
+The policy's `outreach_rate` is each resident's daily chance of being reached (seed 002: PERF recommends
+that police engage their communities in dialogue about their policies). What they learn spreads along
+ties in the belief update.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.rules import Rule
+
+
+class HoldOutreach(Rule):
+    """Reach a random share of residents today: knowledge of the policy to full, a fair contact."""
+
+    def step(self, day: int) -> None:
+        m = self.model
+        rate, res = m.policy.outreach_rate, m.residents
+        if rate <= 0:
+            return
+        reached = self.rng.choice(len(res), self.rng.binomial(len(res), rate), replace=False)
+        reached = reached[res.present()[reached]]
+        res.knowledge[reached] = 1.0
+        m.today.fair_contacts.append(reached)
+        m.outcomes.count(day, "outreach_contacts", reached)

@@ -1,0 +1,63 @@
+"""Patrol: officers stop residents; a profiled group is stopped more where enforcement rewards it.
+
+Stops are a fixed daily rate per officer; who is stopped is weighted by the profiling multiplier for the
+profiled label (seed 004: targeting of Latino residents; seed 002: pretextual arrests to get fingerprints
+taken). Where officers ask status at stops (287(g) task force) the stop becomes a status question.
+Discretionary arrests for offences without a victim in the model (drugs, disorder, traffic, warrants)
+fall on residents by offending propensity and the same profiling weight, and lead to a booking.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.params import PolicingParams
+from model.policy import Policy
+from model.rules import Rule
+from model.rules.custody import ask_status, book
+
+
+def profiling_multiplier(policy: Policy, p: PolicingParams) -> float:
+    """How many times more often a resident with the profiled label is stopped than another.
+
+    The excess over 1 grows by `enforcement_profiling` where stops can trigger immigration consequences,
+    and monitoring with training removes the share `monitoring_reduction` of the excess (seed 000).
+    """
+    excess = p.profiling_multiplier - 1
+    if policy.rewards_profiling():
+        excess += p.enforcement_profiling
+    if policy.profiling_monitoring:
+        excess *= 1 - p.monitoring_reduction
+    return max(0.0, 1 + excess)
+
+
+class Patrol(Rule):
+    """Today's stops (with status questions where policy says so) and discretionary arrests."""
+
+    def step(self, day: int) -> None:
+        m = self.model
+        res, p = m.residents, m.params.policing
+        profiled = res.ethnicity == res.labels.index(p.profiled_label)
+        bias = res.free() * np.where(profiled, profiling_multiplier(m.policy, p), 1.0)
+        self._stops(day, bias)
+        n_arrests = self.rng.poisson(len(res) * p.other_arrests_per_1000 / 1000 / 365)
+        offending = res.propensity / res.propensity.mean() if res.propensity.mean() > 0 else 1.0
+        book(m, draw_weighted(bias * offending, n_arrests, self.rng), day, p.minor_jail_days)
+
+    def _stops(self, day: int, weight: np.ndarray) -> None:
+        m = self.model
+        police = m.police
+        stopped = draw_weighted(weight, self.rng.poisson(len(police) * m.params.policing.stops_per_officer_day),
+                                self.rng)
+        np.add.at(police.stops, self.rng.integers(0, len(police), len(stopped)), 1)
+        m.outcomes.count(day, "stops", stopped)
+        if m.policy.asks_at_stops():
+            ask_status(m, stopped, day, self.rng)
+
+
+def draw_weighted(weight: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Up to n distinct rows drawn with probability proportional to `weight` (duplicates dropped)."""
+    cum = np.cumsum(weight)
+    if n == 0 or len(cum) == 0 or cum[-1] <= 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(np.minimum(np.searchsorted(cum, rng.random(n) * cum[-1], side="right"), len(cum) - 1))

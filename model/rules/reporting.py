@@ -1,0 +1,56 @@
+"""Reporting: victims decide whether to call the police, witnesses whether to cooperate.
+
+The probability is logistic: the published base rate at reference trust and no fear, raised by trust
+above the reference and lowered by fear of immigration consequences. Where victims and witnesses are
+protected (never asked their status), a resident who knows of it feels only part of that fear.
+Where officers ask status at stops and victims are not protected, some reporters are asked too.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.params import ReportingParams
+from model.rules import Rule
+from model.rules.custody import ask_status
+
+
+def reporting_probability(base: float, trust: np.ndarray, fear: np.ndarray, knowledge: np.ndarray,
+                          protected: bool, p: ReportingParams, trust_reference: float) -> np.ndarray:
+    """Chance to report (or cooperate): logit(base) + trust_weight*(trust - ref) - fear_weight*felt fear."""
+    felt_fear = fear * (1 - p.protection_relief * knowledge) if protected else fear
+    base = min(max(base, 1e-9), 1 - 1e-9)
+    logit = np.log(base / (1 - base)) + p.trust_weight * (trust - trust_reference) - p.fear_weight * felt_fear
+    return 1 / (1 + np.exp(-logit))
+
+
+class ReportCrimes(Rule):
+    """Victims of today's crimes report or not; for reported crimes, witnesses cooperate or not."""
+
+    def step(self, day: int) -> None:
+        m = self.model
+        crimes = m.today.crimes
+        if not crimes or len(crimes["victim"]) == 0:
+            return
+        victim, violent, witness = crimes["victim"], crimes["violent"], crimes["witness"]
+        p_report = np.where(violent, m.report_probability(victim, violent=True),
+                            m.report_probability(victim, violent=False))
+        reported = self.rng.random(len(victim)) < p_report
+        asked = reported & (witness >= 0)
+        p_coop = m.report_probability(np.where(asked, witness, 0), witness=True)
+        cooperated = asked & (self.rng.random(len(victim)) < p_coop)
+        crimes["reported"], crimes["cooperated"] = reported, cooperated
+        out = m.outcomes
+        out.count(day, "reported", victim[reported])
+        out.count(day, "reported_violent", victim[reported & violent])
+        out.count(day, "witnesses_asked", witness[asked])
+        out.count(day, "witnesses_cooperated", witness[cooperated])
+        self._ask_status(day, np.concatenate([victim[reported], witness[cooperated]]))
+
+    def _ask_status(self, day: int, contacts: np.ndarray) -> None:
+        """Without protection, where officers ask at stops, some victims and witnesses are asked status too."""
+        m = self.model
+        if not m.policy.asks_at_stops() or m.policy.victim_witness_protection or len(contacts) == 0:
+            return
+        asked = contacts[self.rng.random(len(contacts)) < m.params.reporting.status_asked_at_report]
+        ask_status(m, np.unique(asked), day, self.rng)
