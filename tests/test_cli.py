@@ -1,0 +1,66 @@
+"""The command line: a small run end to end in a subprocess, and clear errors for bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cli(tmp_path: Path, *overrides: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "experiments.run", f"output.root={tmp_path}", *overrides],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def run_folders(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_dir() and not p.name.startswith(".")]
+
+
+def test_a_small_run_writes_its_tables_config_and_metadata(tmp_path):
+    done = cli(tmp_path, "population.size=800", "days=30", "policy=secure_communities", "seed=3")
+    assert done.returncode == 0, done.stderr
+    folder, = [p.parent for p in tmp_path.rglob("run.json")]
+    meta = json.loads((folder / "run.json").read_text())
+    assert meta["seed"] == 3 and meta["policy"] == "secure_communities" and meta["residents"] == 800
+    assert "population.size=800" in meta["overrides"] and meta["versions"]["mesa"].startswith("3.5")
+    daily, summary = pq.read_table(folder / "daily.parquet"), pq.read_table(folder / "summary.parquet")
+    groups = set(summary.column("group").to_pylist())
+    assert {"all", "undocumented", "citizen_mixed_status", "latino"} <= groups
+    assert daily.num_rows == 30 * len(groups)
+    assert set(daily.column("policy").to_pylist()) == {"secure_communities"}
+    assert "size: 800" in (folder / "config.yaml").read_text()
+    assert "secure_communities, seed 3" in done.stdout and "undocumented" in done.stdout
+    assert not list(folder.glob(".staging*"))
+
+
+def test_a_timeline_run_names_its_scenarios(tmp_path):
+    done = cli(tmp_path, "population.size=300", "days=20", "timeline=[{day: 10, policy: 287g_task_force}]")
+    assert done.returncode == 0, done.stderr
+
+
+BAD_INPUTS = [
+    (["reporting.violent_base=1.5"], "reporting.violent_base = 1.5: allowed range is [0, 1]"),
+    (["population.status_shares.citizen=0.5"], "population.status_shares"),
+    (["population.size=abc"], "population.size"),
+    (["policy=nope"], "Could not find 'policy/nope'"),
+    (["crime.nonsense=1"], "Key 'nonsense' not in 'CrimeParams'"),
+    (["policy.ice_request=warrant"], "choose one of: none, detainer, notification"),
+    (["timeline=[{day: 10, policy: nope}]"], "timeline policy 'nope' is not a scenario; choose one of"),
+    (["days=10", "timeline=[{day: 20, policy: pep}]"], "timeline[0].day = 20: must be below days = 10"),
+]
+
+
+@pytest.mark.parametrize("overrides, message", BAD_INPUTS)
+def test_bad_input_gives_a_clear_error_and_leaves_nothing_complete(tmp_path, overrides, message):
+    done = cli(tmp_path, "population.size=300", "days=5", *overrides)
+    assert done.returncode != 0
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) <= 20
+    assert not list(tmp_path.rglob("run.json")) and not list(tmp_path.rglob("*.parquet"))

@@ -1,0 +1,301 @@
+"""Each rule alone, on a small model with hand-made inputs: directions over many draws with fixed seeds."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from conftest import make_model, make_params
+from model import CommunityTrustModel, Policy
+from model.params import PolicySwitch, ReportingParams
+from model.residents import State, Status
+from model.rules.beliefs import UpdateBeliefs
+from model.rules.crime import CommitCrimes
+from model.rules.custody import DETAINER, NOTIFICATION, ProcessCustody, book
+from model.rules.investigation import InvestigateCrimes
+from model.rules.outreach import HoldOutreach
+from model.rules.patrol import Patrol, profiling_multiplier
+from model.rules.reporting import ReportCrimes, reporting_probability
+from model.rules.timeline import ApplyPolicyTimeline
+
+
+def rule(model: CommunityTrustModel, cls):
+    return next(r for r in model.rules if isinstance(r, cls))
+
+
+def crimes(model: CommunityTrustModel, n: int, violent: bool = True, witness: bool = True, seed: int = 0) -> dict:
+    """n hand-made crimes between random residents, each with a witness (or none)."""
+    rng = np.random.default_rng(seed)
+    size = len(model.residents)
+    return {"offender": rng.integers(0, size, n), "victim": rng.integers(0, size, n),
+            "violent": np.full(n, violent), "witness": rng.integers(0, size, n) if witness else np.full(n, -1)}
+
+
+# ---- reporting ---------------------------------------------------------------------------------------------
+
+def test_reporting_probability_falls_with_fear_and_rises_with_trust():
+    p = ReportingParams()
+    trust = np.linspace(0, 1, 11)
+    assert np.all(np.diff(reporting_probability(0.42, trust, np.zeros(11), np.zeros(11), False, p, 0.6)) > 0)
+    fear = np.linspace(0, 1, 11)
+    assert np.all(np.diff(reporting_probability(0.42, np.full(11, 0.6), fear, np.zeros(11), False, p, 0.6)) < 0)
+    at_reference = reporting_probability(0.42, np.array([0.6]), np.array([0.0]), np.array([0.0]), False, p, 0.6)
+    assert at_reference[0] == pytest.approx(0.42)
+
+
+def test_known_protection_softens_fear():
+    p = ReportingParams()
+    args = (0.42, np.array([0.6, 0.6]), np.array([0.8, 0.8]))
+    unprotected = reporting_probability(*args, np.array([1.0, 0.0]), False, p, 0.6)
+    protected = reporting_probability(*args, np.array([1.0, 0.0]), True, p, 0.6)
+    assert protected[0] > unprotected[0]                 # knows of the protection
+    assert protected[1] == pytest.approx(unprotected[1])  # does not know: no relief
+
+
+@pytest.mark.parametrize("fear", [0.5, 1.0])
+def test_more_fear_gives_fewer_reports_and_less_cooperation(fear):
+    def reports(fear_level):
+        m = make_model(size=2000)
+        m.residents.fear[:] = fear_level
+        m.today.crimes = crimes(m, 4000)
+        rule(m, ReportCrimes).step(0)
+        return m.today.crimes["reported"].sum(), m.today.crimes["cooperated"].sum()
+    calm, afraid = reports(0.0), reports(fear)
+    assert afraid[0] < 0.8 * calm[0]
+    assert afraid[1] < 0.8 * calm[1]
+
+
+def test_status_questions_at_reports_only_without_protection():
+    def checks(policy):
+        m = make_model(size=2000, policy=policy)
+        m.today.crimes = crimes(m, 2000)
+        rule(m, ReportCrimes).step(0)
+        return m.outcomes.events["status_checks"][0].sum()
+    assert checks("287g_task_force") > 50
+    assert checks("community_trust") == 0
+
+
+# ---- investigation -----------------------------------------------------------------------------------------
+
+def cleared(witness_base: float = 0.6, officers_per_1000: float = 2.2, n: int = 300, seeds=range(4)) -> int:
+    total = 0
+    for seed in seeds:
+        m = make_model(seed=seed, size=5000, reporting={"witness_base": witness_base},
+                       policing={"officers_per_1000": officers_per_1000})
+        m.today.crimes = crimes(m, n, seed=seed)
+        rule(m, ReportCrimes).step(0)
+        rule(m, InvestigateCrimes).step(0)
+        total += m.outcomes.events["cleared"][0].sum()
+    return total
+
+
+def test_more_cooperation_gives_more_clearances():
+    assert cleared(witness_base=0.95) > 1.15 * cleared(witness_base=0.05)
+
+
+def test_fewer_officer_hours_give_fewer_clearances():
+    assert cleared(officers_per_1000=0.2) < 0.5 * cleared(officers_per_1000=2.2)
+
+
+def test_immigration_work_takes_hours_from_investigation():
+    m = make_model(size=5000)
+    before = m.police.bank
+    m.charge_immigration_hours(0, np.arange(100), 2.0)
+    assert m.police.bank == pytest.approx(max(0.0, before - 200.0))
+    assert m.police.hours_immigration.sum() == pytest.approx(200.0)
+
+
+def test_clearance_convicts_and_jails_the_offender():
+    m = make_model(size=3000, reporting={"witness_base": 1.0},
+                   policing={"clearance_violent": 1.0, "officers_per_1000": 100.0})
+    m.today.crimes = crimes(m, 50)
+    rule(m, ReportCrimes).step(0)
+    rule(m, InvestigateCrimes).step(0)
+    jailed = m.today.crimes["offender"][m.today.crimes["reported"]]
+    assert (m.residents.state[jailed] == State.JAILED).all()
+    assert m.residents.convicted_serious[jailed].all()
+
+
+# ---- crime -------------------------------------------------------------------------------------------------
+
+def victim_share_of_fearful(exploitation: float) -> float:
+    shares = []
+    for seed in range(3):
+        m = make_model(seed=seed, size=4000, crime={"exploitation": exploitation,
+                                                    "violent_per_1000": 2000.0, "property_per_1000": 0.0})
+        fearful = np.random.default_rng(seed).random(4000) < 0.3
+        m.residents.fear[fearful] = 1.0
+        rule(m, CommitCrimes).step(0)
+        shares.append(fearful[m.today.crimes["victim"]].mean())
+    return float(np.mean(shares))
+
+
+def test_exploitation_concentrates_victimization_on_low_reporters():
+    assert victim_share_of_fearful(0.0) == pytest.approx(0.3, abs=0.05)
+    assert victim_share_of_fearful(3.0) > 0.4
+
+
+def test_only_free_residents_offend_and_are_victimized():
+    m = make_model(size=3000, crime={"violent_per_1000": 50_000.0, "offender_concentration": 100.0})
+    m.residents.state[:1500] = State.JAILED
+    rule(m, CommitCrimes).step(0)
+    c = m.today.crimes
+    assert len(c["victim"]) > 100
+    assert (c["offender"] >= 1500).all() and (c["victim"] >= 1500).all()
+    assert (c["victim"] != c["offender"]).all()
+    with_witness = c["witness"] >= 0
+    assert (c["witness"][with_witness] >= 1500).all()
+
+
+# ---- patrol ------------------------------------------------------------------------------------------------
+
+def test_profiling_multiplier_levers():
+    p = make_params().policing
+    assert profiling_multiplier(Policy(), p) == pytest.approx(p.profiling_multiplier)
+    task_force = Policy(status_questions="stops")
+    assert profiling_multiplier(task_force, p) == pytest.approx(1 + p.enforcement_profiling)
+    monitored = dataclasses.replace(task_force, profiling_monitoring=True)
+    assert profiling_multiplier(monitored, p) == pytest.approx(1 + p.enforcement_profiling * (1 - p.monitoring_reduction))
+
+
+def test_profiling_raises_the_stop_rate_of_the_profiled_group():
+    def latino_stop_ratio(multiplier):
+        m = make_model(size=5000, policing={"profiling_multiplier": multiplier, "stops_per_officer_day": 20.0})
+        for day in range(5):
+            rule(m, Patrol).step(day)
+        stops = m.outcomes.events["stops"][:5].sum(axis=0)
+        groups = m.outcomes.groups()
+        residents = m.outcomes.per_cell()
+        rate = lambda g: stops[groups[g]].sum() / residents[groups[g]].sum()  # noqa: E731
+        return rate("latino") / rate("other")
+    assert latino_stop_ratio(1.0) == pytest.approx(1.0, abs=0.15)
+    assert latino_stop_ratio(3.0) > 2.0
+
+
+def test_status_questions_at_stops_only_under_the_task_force():
+    for policy, expect_checks in (("287g_task_force", True), ("secure_communities", False)):
+        m = make_model(size=3000, policy=policy, policing={"stops_per_officer_day": 5.0})
+        rule(m, Patrol).step(0)
+        assert (m.outcomes.events["status_checks"][0].sum() > 0) == expect_checks
+
+
+# ---- custody and the ICE link --------------------------------------------------------------------------------
+
+def jailed_undocumented(policy: str, warrant_share: float = 0.0, n: int = 40):
+    """A model where n undocumented residents have just been booked (and flagged by a perfect match)."""
+    m = make_model(size=4000, policy=policy, enforcement={"db_match_rate": 1.0, "warrant_share": warrant_share})
+    rows = np.flatnonzero(m.residents.status == Status.UNDOCUMENTED)[:n]
+    book(m, rows, 0, 1)
+    return m, rows
+
+
+@pytest.mark.parametrize("policy, holds", [("secure_communities", True), ("decoupled", False)])
+def test_detainers_honoured_create_holds_and_jail_days(policy, holds):
+    m, rows = jailed_undocumented(policy)
+    rule(m, ProcessCustody).step(1)
+    ev = m.outcomes.events
+    assert (ev["holds"][1].sum() == len(rows)) == holds
+    assert (ev["jail_days_immigration"][1].sum() == len(rows) * m.params.enforcement.hold_days) == holds
+    expected_state = State.HELD_FOR_ICE if holds else State.FREE
+    assert (m.residents.state[rows] == expected_state).all()
+
+
+def test_warrant_only_holds_nobody_without_a_warrant():
+    m, rows = jailed_undocumented("community_trust", warrant_share=0.5, n=200)
+    warrants = m.residents.request_warrant[rows].copy()
+    rule(m, ProcessCustody).step(1)
+    assert 0 < m.outcomes.events["holds"][1].sum() == warrants.sum()
+    assert m.outcomes.events["holds_without_warrant"][1].sum() == 0
+
+
+def test_notifications_hand_over_at_release_without_holds():
+    m, rows = jailed_undocumented("pep")
+    m.residents.convicted_serious[rows] = True   # PEP's priority: serious convictions
+    m.residents.state[rows] = State.FREE
+    book(m, rows, 0, 1)
+    assert (m.residents.ice_request[rows] == NOTIFICATION).all()
+    rule(m, ProcessCustody).step(1)
+    assert m.outcomes.events["holds"][1].sum() == 0
+    assert 0 < m.outcomes.events["ice_custody"][1].sum() <= len(rows)
+
+
+def test_priority_filter_skips_people_without_convictions():
+    m, rows = jailed_undocumented("pep")
+    assert (m.residents.ice_request[rows] == 0).all()
+    m2, rows2 = jailed_undocumented("secure_communities")
+    assert (m2.residents.ice_request[rows2] == DETAINER).all()
+
+
+def test_match_errors_hold_citizens_who_are_then_freed_not_removed():
+    m = make_model(size=4000, policy="secure_communities", enforcement={"db_false_match_rate": 1.0})
+    citizens = np.flatnonzero(m.residents.status == Status.CITIZEN)[:30]
+    book(m, citizens, 0, 1)
+    custody = rule(m, ProcessCustody)
+    for day in range(1, 60):
+        custody.step(day)
+    assert m.outcomes.events["wrongly_held"].sum() == len(citizens)
+    assert m.outcomes.events["removals"].sum() == 0 or not np.isin(
+        np.flatnonzero(m.residents.state == State.REMOVED), citizens).any()
+    assert not (m.residents.state[citizens] == State.REMOVED).any()
+
+
+# ---- beliefs -----------------------------------------------------------------------------------------------
+
+def test_enforcement_raises_fear_of_the_person_and_of_citizens_in_the_household():
+    m = make_model(size=4000)
+    res = m.residents
+    mixed_undoc = np.flatnonzero(res.mixed & (res.status == Status.UNDOCUMENTED))[:20]
+    household_citizens = np.flatnonzero(np.isin(res.household, res.household[mixed_undoc]) &
+                                        (res.status == Status.CITIZEN))
+    m.record_enforcement_event(mixed_undoc, 1.0)
+    rule(m, UpdateBeliefs).step(0)
+    assert (res.fear[mixed_undoc] > 0.3).all()
+    assert res.fear[household_citizens].mean() > 0.02
+    others = np.flatnonzero(~np.isin(res.household, res.household[mixed_undoc]) & (res.vulnerability == 0))
+    assert res.fear[others].max() == 0
+
+
+def test_trust_falls_faster_than_it_recovers():
+    m = make_model(size=2000, days=400)
+    res, beliefs = m.residents, rule(m, UpdateBeliefs)
+    start = res.trust.copy()
+    m.today.unfair_contacts.append(np.arange(len(res)))
+    beliefs.step(0)
+    drop = (start - res.trust).mean()
+    assert drop > 0
+    days = 0
+    while (start - res.trust).mean() > drop / 2 and days < 398:
+        m.today = type(m.today)()
+        beliefs.step(days + 1)
+        days += 1
+    assert 10 < days < 398   # half the loss of one day takes weeks to win back, but it does come back
+
+
+def test_knowledge_stays_at_its_level_without_outreach_and_rises_with_it():
+    m = make_model(size=2000)
+    beliefs = rule(m, UpdateBeliefs)
+    for day in range(30):
+        beliefs.step(day)
+    assert m.residents.knowledge.mean() == pytest.approx(m.params.beliefs.initial_knowledge, abs=0.01)
+    m.set_policy(Policy(outreach_rate=0.05))
+    outreach = rule(m, HoldOutreach)
+    for day in range(30, 40):
+        outreach.step(day)
+        beliefs.step(day)
+    assert m.residents.knowledge.mean() > m.params.beliefs.initial_knowledge + 0.1
+
+
+# ---- timeline ----------------------------------------------------------------------------------------------
+
+def test_timeline_switches_policy_on_its_day():
+    tf = Policy(name="tf", status_questions="stops")
+    m = make_model(size=500, days=20)
+    m.params.timeline = [PolicySwitch(day=5, policy=tf), PolicySwitch(day=10, policy=Policy(name="back"))]
+    timeline = rule(m, ApplyPolicyTimeline)
+    seen = []
+    for day in range(15):
+        timeline.step(day)
+        seen.append(m.policy.name)
+    assert seen[4] != "tf" and seen[5:10] == ["tf"] * 5 and seen[10] == "back"
