@@ -39,6 +39,15 @@ class SocialNetwork:
         """Tie-weighted sums of neighbours' values: (A @ X) for an (n,) or (n, k) array."""
         return self.adjacency @ columns
 
+    def spread_from(self, rows: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        """A @ x for a sparse x that is `weights` (default 1) at `rows`: what ties of a few residents see."""
+        out = np.zeros(len(self))
+        if len(rows):
+            sub = self.adjacency[rows]
+            w = np.ones(len(rows)) if weights is None else weights
+            np.add.at(out, sub.indices, np.repeat(w, np.diff(sub.indptr)) * sub.data)
+        return out
+
     def to_networkx(self, residents: Residents | None = None) -> nx.Graph:
         """The network as a networkx Graph with edge attribute `weight` (and node attributes if residents given)."""
         graph = nx.from_scipy_sparse_array(self.adjacency)

@@ -59,3 +59,13 @@ def test_networkx_view_has_the_same_ties(default_city):
     assert g.number_of_nodes() == len(res)
     assert g.number_of_edges() == net.n_edges
     assert g.nodes[0]["household"] == res.household[0]
+
+
+def test_spread_from_a_few_rows_equals_the_dense_product(default_city):
+    _, net = default_city
+    rows = np.array([5, 17, 17, 400])
+    weights = np.array([1.0, 0.5, 0.25, 2.0])
+    dense = np.zeros(len(net))
+    np.add.at(dense, rows, weights)
+    np.testing.assert_allclose(net.spread_from(rows, weights), net.spread(dense))
+    np.testing.assert_allclose(net.spread_from(np.zeros(0, dtype=int)), np.zeros(len(net)))

@@ -257,6 +257,17 @@ def test_enforcement_raises_fear_of_the_person_and_of_citizens_in_the_household(
     assert res.fear[others].max() == 0
 
 
+def test_a_removal_is_felt_by_the_household_left_behind():
+    m = make_model(size=4000)
+    res = m.residents
+    removed = np.flatnonzero(res.mixed & (res.status == Status.UNDOCUMENTED))[:10]
+    res.state[removed] = State.REMOVED
+    m.record_enforcement_event(removed, 1.0)
+    rule(m, UpdateBeliefs).step(0)
+    family = np.isin(res.household, res.household[removed]) & (res.state != State.REMOVED)
+    assert res.fear[family].mean() > 0.02
+
+
 def test_trust_falls_faster_than_it_recovers():
     m = make_model(size=2000, days=400)
     res, beliefs = m.residents, rule(m, UpdateBeliefs)

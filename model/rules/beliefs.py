@@ -39,6 +39,15 @@ class UpdateBeliefs(Rule):
         self.undocumented_cells = model.outcomes.groups()["undocumented"]
         self.contacts = 0.0
         self.consequences = 0.0
+        self._ties = None
+        self._removed = -1
+
+    def ties_present(self, here: np.ndarray) -> np.ndarray:
+        """Tie strength to residents still in the city; recomputed only after removals."""
+        removed = len(here) - int(here.sum())
+        if removed != self._removed:
+            self._ties, self._removed = self.model.network.spread(here), removed
+        return self._ties
 
     def perceived_risk(self, day: int) -> float:
         """Update and return the known share of undocumented residents' police contacts with consequences."""
@@ -52,25 +61,25 @@ class UpdateBeliefs(Rule):
 
     def step(self, day: int) -> None:
         m = self.model
-        res, b, n = m.residents, m.params.beliefs, len(m.residents)
+        res, b, n, net = m.residents, m.params.beliefs, len(m.residents), m.network
         log = m.today
         present = res.present()
-        events = _tally(n, [rows for rows, _ in log.enforcement], [w for _, w in log.enforcement])
-        unfair = _tally(n, log.unfair_contacts)
-        fair = _tally(n, log.fair_contacts)
-        cleared = _tally(n, log.cleared_victims)
+        event_rows = _rows(log.enforcement)
+        event_weights = np.concatenate([np.full(len(r), w) for r, w in log.enforcement]) if log.enforcement else None
+        events = _tally(n, event_rows, event_weights)
+        unfair = _tally(n, _rows(log.unfair_contacts))
+        fair = _tally(n, _rows(log.fair_contacts))
+        seen_enforcement = np.minimum(net.spread_from(event_rows, event_weights), 1.0)
+        seen_cleared = np.minimum(net.spread_from(_rows(log.cleared_victims)), 1.0)
         here = present.astype(float)
-        spread = m.network.spread(np.column_stack(
-            [(res.trust - res.trust0) * here, res.fear * here, res.knowledge * here, here, events * here, cleared]))
-        ties = spread[:, 3]
+        shift = res.trust - res.trust0
+        spread = net.spread(np.column_stack([shift * here, res.fear * here, res.knowledge * here]))
+        ties = self.ties_present(here)
         has_ties = ties > 0
         safe = np.where(has_ties, ties, 1.0)
-        shift = res.trust - res.trust0
         ties_shift = np.where(has_ties, spread[:, 0] / safe, shift)
         ties_fear = np.where(has_ties, spread[:, 1] / safe, res.fear)
         ties_knowledge = np.where(has_ties, spread[:, 2] / safe, res.knowledge)
-        seen_enforcement = np.minimum(spread[:, 4], 1.0)
-        seen_cleared = np.minimum(spread[:, 5], 1.0)
 
         v = res.vulnerability
         fear = res.fear + v * (b.direct_fear * np.minimum(events, 1.0) + b.network_fear * seen_enforcement)
@@ -91,10 +100,12 @@ class UpdateBeliefs(Rule):
             column[present] = np.clip(new[present], 0.0, 1.0)
 
 
-def _tally(n: int, rows: list[np.ndarray], weights: list[float] | None = None) -> np.ndarray:
-    """Per-resident sum of today's events (each `rows` array weighted by its weight, default 1)."""
-    if not rows:
-        return np.zeros(n)
-    all_rows = np.concatenate(rows)
-    w = None if weights is None else np.concatenate([np.full(len(r), wt) for r, wt in zip(rows, weights)])
-    return np.bincount(all_rows, weights=w, minlength=n).astype(float)
+def _rows(parts: list) -> np.ndarray:
+    """Today's rows from a DayLog list (of row arrays, or of (rows, weight) pairs)."""
+    arrays = [p[0] if isinstance(p, tuple) else p for p in parts]
+    return np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
+
+
+def _tally(n: int, rows: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """Per-resident sum of today's events (one each, or `weights`)."""
+    return np.bincount(rows, weights=weights, minlength=n).astype(float)
