@@ -26,7 +26,11 @@ from model.rules.reporting import reporting_probability
 
 @dataclass
 class DayLog:
-    """What happened today, passed from rule to rule (reset every morning)."""
+    """What happened today, passed from rule to rule (reset every morning).
+
+    `crimes` holds one entry per crime: offender, victim, violent, witness (-1 if none), then reported
+    and cooperated (ReportCrimes) and cleared (InvestigateCrimes).
+    """
 
     crimes: dict[str, np.ndarray] = field(default_factory=dict)
     enforcement: list[tuple[np.ndarray, float]] = field(default_factory=list)
@@ -72,6 +76,9 @@ class CommunityTrustModel(mesa.Model):
         self.ice = IceLink(self)
         self._officer_rng = self.stream("officer_assignment")
         self.rules: list[Rule] = [load_rule(path)(self) for path in params.rules]
+        unknown = set(params.rule_params) - {type(r).__name__ for r in self.rules}
+        if unknown:
+            raise ParameterError(f"rule_params names rules that are not in `rules`: {', '.join(sorted(unknown))}.")
 
     # ---- set-up ------------------------------------------------------------------------------------------
 

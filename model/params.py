@@ -222,6 +222,7 @@ class ModelParams:
     policy: Policy = field(default_factory=Policy)
     timeline: list[PolicySwitch] = field(default_factory=list)
     rules: list[str] = field(default_factory=lambda: list(DEFAULT_RULES))
+    rule_params: dict[str, dict[str, Any]] = field(default_factory=dict)  # {RuleClass: {field: value}}
 
 
 def validate(params: Any, path: str = "") -> None:

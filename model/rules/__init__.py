@@ -1,14 +1,17 @@
 """Daily rules: each a small named class with one `step(day)` over the whole model.
 
 A rule is listed by its dotted class path in `ModelParams.rules`, in the order the day runs them.
-To add or replace one, write a subclass of `Rule` and put its path in the list (conf/config.yaml).
-Each rule draws from its own random stream, so adding one does not change the draws of the others.
+To add or replace one, write a subclass of `Rule` and put its path in the list (docs/extending.md).
+A rule with parameters of its own declares them as a nested dataclass `Params` (with `param`/`prob`
+from model.declare); values come from `ModelParams.rule_params[<class name>]` and are validated like
+every other parameter. Each rule draws from its own random stream, so adding one does not change the
+draws of the others.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from model.declare import ParameterError
 
@@ -17,11 +20,29 @@ if TYPE_CHECKING:
 
 
 class Rule:
-    """One daily process of the model. Subclasses implement `step(day)`."""
+    """One daily process of the model. Subclasses implement `step(day)`; `Params` is optional."""
+
+    Params: Any = None
 
     def __init__(self, model: CommunityTrustModel):
         self.model = model
         self.rng = model.stream(type(self).__name__)
+        self.params = self._own_params(model.params.rule_params.get(type(self).__name__, {}))
+
+    @classmethod
+    def _own_params(cls, values: dict) -> Any:
+        if cls.Params is None:
+            if values:
+                raise ParameterError(f"rule_params.{cls.__name__}: this rule declares no parameters.")
+            return None
+        from model.params import validate  # noqa: PLC0415  (params imports this package's users)
+
+        try:
+            params = cls.Params(**values)
+        except TypeError as err:
+            raise ParameterError(f"rule_params.{cls.__name__}: {err}") from None
+        validate(params, f"rule_params.{cls.__name__}.")
+        return params
 
     def step(self, day: int) -> None:
         """Apply the rule for one day (0-based)."""

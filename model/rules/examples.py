@@ -1,0 +1,40 @@
+"""A worked example of extending the model with a rule of one's own (docs/extending.md walks through it).
+
+Victims who reported a crime that was not cleared lose some trust: an unanswered call is a bad
+experience, and bad experiences weigh more than good ones (Skogan 2006). Add it after the investigation:
+
+    python -m experiments.run \\
+        'rules=[model.rules.timeline.ApplyPolicyTimeline, model.rules.custody.ProcessCustody,
+                model.rules.outreach.HoldOutreach, model.rules.crime.CommitCrimes,
+                model.rules.reporting.ReportCrimes, model.rules.patrol.Patrol,
+                model.rules.investigation.InvestigateCrimes, model.rules.examples.UnsolvedCaseDisillusion,
+                model.rules.beliefs.UpdateBeliefs]' \\
+        +rule_params.UnsolvedCaseDisillusion.trust_loss=0.1
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.declare import prob
+from model.rules import Rule
+
+
+class UnsolvedCaseDisillusion(Rule):
+    """Victims whose reported crime was not cleared today lose a share of their trust."""
+
+    @dataclass
+    class Params:
+        trust_loss: float = prob(0.05, "assumption: share of trust lost after an unsolved reported crime")
+
+    def step(self, day: int) -> None:
+        m = self.model
+        crimes = m.today.crimes
+        reported = crimes.get("reported", np.zeros(0, dtype=bool))
+        if not reported.any():
+            return
+        cleared = crimes.get("cleared", np.zeros(len(reported), dtype=bool))
+        unsolved = crimes["victim"][reported & ~cleared]
+        m.residents.trust[unsolved] *= 1 - self.params.trust_loss

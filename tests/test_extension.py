@@ -1,0 +1,49 @@
+"""Extending the model: a rule of one's own with declared parameters, added from config (docs/extending.md)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import make_params
+from model import CommunityTrustModel, ParameterError
+from model.params import DEFAULT_RULES
+
+EXAMPLE = "model.rules.examples.UnsolvedCaseDisillusion"
+
+
+def with_example(**rule_params):
+    p = make_params(size=3000, days=120)
+    at = DEFAULT_RULES.index("model.rules.investigation.InvestigateCrimes") + 1
+    p.rules = [*DEFAULT_RULES[:at], EXAMPLE, *DEFAULT_RULES[at:]]
+    p.rule_params = {"UnsolvedCaseDisillusion": rule_params} if rule_params else {}
+    return p
+
+
+def test_the_example_rule_lowers_victims_trust():
+    base = CommunityTrustModel(make_params(size=3000, days=120), rng=1, create_agents=False).run()
+    extended = CommunityTrustModel(with_example(trust_loss=0.3), rng=1, create_agents=False).run()
+    assert extended.residents.trust.mean() < base.residents.trust.mean()
+    # its own random stream: the other rules draw the same numbers, so the same crimes happen on day 0
+    assert np.array_equal(base.outcomes.events["offences"][0], extended.outcomes.events["offences"][0])
+
+
+def test_rule_parameters_are_declared_and_validated():
+    with pytest.raises(ParameterError, match=r"rule_params\.UnsolvedCaseDisillusion\.trust_loss = 2: allowed range"):
+        CommunityTrustModel(with_example(trust_loss=2), rng=0)
+    with pytest.raises(ParameterError, match="unexpected keyword argument 'trust_los'"):
+        CommunityTrustModel(with_example(trust_los=0.1), rng=0)
+    p = make_params(size=300)
+    p.rule_params = {"NoSuchRule": {}}
+    with pytest.raises(ParameterError, match="not in `rules`: NoSuchRule"):
+        CommunityTrustModel(p, rng=0)
+
+
+def test_a_bad_rule_path_names_the_problem():
+    p = make_params(size=300)
+    p.rules = ["model.rules.crime.NoSuchRule"]
+    with pytest.raises(ParameterError, match="cannot load 'model.rules.crime.NoSuchRule'"):
+        CommunityTrustModel(p, rng=0)
+    p.rules = ["model.params.ModelParams"]
+    with pytest.raises(ParameterError, match="is not a subclass of model.rules.Rule"):
+        CommunityTrustModel(p, rng=0)
