@@ -122,7 +122,8 @@ class Officer(mesa.Agent):
     """A sworn officer: patrols and stops residents, answers and investigates reported crimes.
 
     Immigration work (status questions, 287(g) screening, ICE requests) is charged to the officer's
-    hours and comes out of the hours left for investigation that day.
+    hours and drawn from the force's investigation-hours bank (`PoliceForce`), so it leaves fewer hours
+    for cases; it is never refused for lack of hours (the bank stops at zero).
     """
 
     hours_immigration = Column("police", float)
@@ -143,8 +144,9 @@ class IceLink(mesa.Agent):
     """Immigration and Customs Enforcement as seen from the city: one agent that acts on what it is sent.
 
     It receives 287(g) screenings and, when sharing is on, bookings' fingerprints matched against its
-    databases (which miss some undocumented people and falsely match some citizens and lawful residents),
-    flags those it believes removable, and asks the jail for a detainer or a notification for those its
+    databases (which miss some removable people and falsely match some citizens and lawful residents),
+    flags those it believes removable (undocumented residents, and lawful non-citizens with a serious
+    conviction), and asks the jail for a detainer or a notification for those its
     priority filter selects. It takes custody when handed a person, removes those the law lets it remove,
     frees those wrongly held, and arrests flagged people at large.
     """
@@ -159,14 +161,15 @@ class IceLink(mesa.Agent):
             return
         m = self.model
         res, p = m.residents, m.params.enforcement
-        undocumented = res.status[rows] == Status.UNDOCUMENTED
+        removable = res.removable()[rows]
         if by_officers:
-            flagged = undocumented | (self.stream.random(len(rows)) < p.screening_error_rate)
+            flagged = removable | (self.stream.random(len(rows)) < p.screening_error_rate)
             m.charge_immigration_hours(day, rows, m.params.policing.hours_per_booking_screen)
             m.outcomes.count(day, "status_checks", rows)
+            m.record_enforcement_event(rows, m.params.beliefs.event_weight_status_check)
         else:
             hit = self.stream.random(len(rows))
-            flagged = np.where(undocumented, hit < p.db_match_rate, hit < p.db_false_match_rate)
+            flagged = np.where(removable, hit < p.db_match_rate, hit < p.db_false_match_rate)
         res.ice_flagged[rows[flagged]] = True
 
     def request(self, rows: np.ndarray, day: int) -> None:

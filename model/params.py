@@ -48,7 +48,8 @@ class NetworkParams:
     """The social network: household cliques plus community ties, homophilous by place, ethnicity, status."""
 
     neighbourhood_size: int = param(2_000, lo=10, source="assumption: residents per neighbourhood")
-    segregation: float = prob(0.5, "assumption: 0 = households placed at random, 1 = fully sorted by ethnicity")
+    segregation: float = prob(0.5, "assumption: weight of the ethnicity label in the key that sorts households "
+                               "into neighbourhoods; 0 = at random")
     community_degree: float = param(8.0, lo=0.0, hi=200.0, source="assumption: mean community ties per resident")
     local_share: float = prob(0.6, "assumption: share of community ties inside one's neighbourhood")
     homophily: float = prob(0.5, "assumption: share of the other ties to the same ethnicity and immigrant group")
@@ -112,11 +113,13 @@ class PolicingParams:
     other_arrests_per_1000: float = param(
         25.0, lo=0.0, source="calc: FBI UCR 2019, ~10.1M arrests / 328M residents = 31 per 1,000 a year, "
         "less the index-crime arrests the model makes itself (assumption: ~6)")
-    minor_jail_days: int = param(1, lo=0, source="assumption: days in jail after a minor arrest or status arrest")
+    minor_jail_days: int = param(1, lo=1, source="assumption: days in jail after a minor or status arrest "
+                                 "(1 = released the next morning)")
     profiled_label: str = param("latino", source="seed 004: targeting of Latino residents")
     profiling_multiplier: float = param(1.0, lo=0.0, source="assumption: stop rate of the profiled group, no incentive")
     enforcement_profiling: float = param(
-        1.0, lo=0.0, source="assumption: extra stop-rate multiple when stops carry status questions (seed 003)")
+        1.0, lo=0.0, source="assumption: extra stop and arrest multiple where a stop can start immigration consequences: "
+        "status questions at stops, or status arrests feeding fingerprints or screening (seeds 002, 003)")
     monitoring_reduction: float = prob(
         0.5, "assumption: share of excess profiling removed by monitoring and training (seed 000)")
     hours_per_status_check: float = param(0.5, lo=0.0, source="assumption")

@@ -14,7 +14,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def cli(tmp_path: Path, *overrides: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "experiments.run", f"output.root={tmp_path}", *overrides],
+    flags = [a for a in overrides if a.startswith("-")]
+    rest = [a for a in overrides if not a.startswith("-")]
+    return subprocess.run([sys.executable, "-m", "experiments.run", *flags, f"output.root={tmp_path}", *rest],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
 
 
@@ -64,3 +66,12 @@ def test_bad_input_gives_a_clear_error_and_leaves_nothing_complete(tmp_path, ove
     assert "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) <= 20
     assert not list(tmp_path.rglob("run.json")) and not list(tmp_path.rglob("*.parquet"))
+
+
+def test_a_multirun_writes_one_complete_folder_per_job(tmp_path):
+    done = cli(tmp_path, "-m", "population.size=300", "days=10", "policy=decoupled,pep", "seed=0,1",
+               "output.print_summary=false")
+    assert done.returncode == 0, done.stderr
+    folders = sorted(p.parent.name for p in tmp_path.rglob("run.json"))
+    assert folders == sorted(f"days=10,policy={p},population.size=300,seed={s}" for p in ("decoupled", "pep")
+                             for s in (0, 1))

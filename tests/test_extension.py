@@ -47,3 +47,13 @@ def test_a_bad_rule_path_names_the_problem():
     p.rules = ["model.params.ModelParams"]
     with pytest.raises(ParameterError, match="is not a subclass of model.rules.Rule"):
         CommunityTrustModel(p, rng=0)
+
+
+def test_the_worked_example_in_the_docs_is_the_shipped_code():
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    doc = (root / "docs" / "extending.md").read_text()
+    block = doc.split("```python\nfrom dataclasses import dataclass")[1].split("```")[0]
+    shipped = (root / "model" / "rules" / "examples.py").read_text()
+    missing = [line for line in block.splitlines() if line.strip() and line not in shipped.splitlines()]
+    assert not missing, f"docs/extending.md differs from model/rules/examples.py: {missing}"

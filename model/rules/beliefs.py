@@ -4,13 +4,14 @@
   question, a hold, ICE custody, a removal), in proportion to one's vulnerability (own status, or the
   status of people close: Alsan & Yang 2018), spreads from more fearful ties (fear travels through
   families and friends; reassurance is not assumed to travel the same way), and decays slowly.
-- Trust falls with unfair contacts and with enforcement seen among ties, rises a little with fair ones
+- Trust falls with unfair contacts and with enforcement seen among ties (the latter in proportion to
+  vulnerability, so residents with no immigration risk near them do not lose trust this way), rises a little with fair ones
   (a case cleared, an outreach meeting) and with ties' cleared cases. What spreads socially is the
   change in trust since day 0 (each resident's initial level is a stable trait), which is pulled toward
   ties' change and drifts slowly back to zero. Bad contacts weigh `trust_asymmetry` times good ones
   (Skogan 2006), so trust falls faster than it recovers.
 - Residents who know the local policy also learn how police contacts end for undocumented residents:
-  the share of their contacts (stops, reports, bookings) that led to an immigration consequence (a
+  the share of their contacts (stops, reports, witness cooperation, bookings) that led to an immigration consequence (a
   status question, or the jail honouring an ICE detainer or notification), smoothed over weeks and
   tempered by a prior of uneventful contacts so that one case does not make a pattern. Fear rises toward
   vulnerability x knowledge x perceived risk, where perceived risk is that share times

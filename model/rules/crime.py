@@ -1,8 +1,8 @@
 """Crime: free residents offend by their propensity; victims and witnesses are chosen.
 
 Victims come mostly from the offender's neighbourhood, weighted by (1 - p_report)^exploitation, so that
-with exploitation > 0 offenders prefer residents unlikely to call the police (seeds 001 and 003:
-victimization and exploitation of immigrants). A crime may have a witness: one of the victim's ties.
+with exploitation > 0 offenders prefer residents unlikely to call the police (seed 001: "increased
+victimization and exploitation of immigrants"). A crime may have a witness: one of the victim's ties.
 """
 
 from __future__ import annotations

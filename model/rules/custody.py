@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.residents import State, Status
+from model.residents import State
 from model.rules import Rule
 
 if TYPE_CHECKING:
@@ -43,8 +43,8 @@ def book(m: CommunityTrustModel, rows: np.ndarray, day: int, jail_days: int | np
 
 
 def ask_status(m: CommunityTrustModel, rows: np.ndarray, day: int, rng: np.random.Generator) -> None:
-    """Officers ask `rows` their status. Those found undocumented are arrested for it where policy allows
-    arrests solely to investigate status, and otherwise referred to ICE."""
+    """Officers ask `rows` their status. Those found removable (rightly, or by a screening error) are
+    arrested for it where policy allows arrests solely to investigate status, and otherwise referred to ICE."""
     if len(rows) == 0:
         return
     res = m.residents
@@ -52,7 +52,7 @@ def ask_status(m: CommunityTrustModel, rows: np.ndarray, day: int, rng: np.rando
     m.charge_immigration_hours(day, rows, m.params.policing.hours_per_status_check)
     m.record_enforcement_event(rows, m.params.beliefs.event_weight_status_check)
     mistaken = rng.random(len(rows)) < m.params.enforcement.screening_error_rate
-    found = rows[(res.status[rows] == Status.UNDOCUMENTED) | mistaken]
+    found = rows[res.removable()[rows] | mistaken]
     if m.policy.pretext_arrests:
         book(m, found, day, m.params.policing.minor_jail_days, for_immigration=True)
     else:

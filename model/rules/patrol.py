@@ -1,6 +1,7 @@
 """Patrol: officers stop residents; a profiled group is stopped more where enforcement rewards it.
 
-Stops are a fixed daily rate per officer; who is stopped is weighted by the profiling multiplier for the
+Stops per day are a Poisson draw with mean officers x `stops_per_officer_day` (a resident drawn twice
+is stopped once); who is stopped is weighted by the profiling multiplier for the
 profiled label (seed 004: targeting of Latino residents; seed 002: pretextual arrests to get fingerprints
 taken). Where officers ask status at stops (287(g) task force) the stop becomes a status question.
 Discretionary arrests for offences without a victim in the model (drugs, disorder, traffic, warrants)
