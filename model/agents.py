@@ -38,7 +38,15 @@ class Column:
         getattr(getattr(agent.model, self.store), self.name)[agent.row] = value
 
 
-class Resident(mesa.Agent):
+class RowAgent(mesa.Agent):
+    """A Mesa agent that is a view onto row `row` of a column store (its `Column` properties say which)."""
+
+    def __init__(self, model: CommunityTrustModel, row: int):
+        super().__init__(model)
+        self.row = row
+
+
+class Resident(RowAgent):
     """A person living in the city, with an immigration status, a household, beliefs and a legal state.
 
     Residents offend (by propensity), may be victimized, report or not, witness and cooperate or not,
@@ -57,10 +65,6 @@ class Resident(mesa.Agent):
     propensity = Column("residents", float)
     vulnerability = Column("residents", float)
     convicted = Column("residents", bool)
-
-    def __init__(self, model: CommunityTrustModel, row: int):
-        super().__init__(model)
-        self.row = row
 
     @property
     def ethnicity(self) -> str:
@@ -118,7 +122,7 @@ class PoliceForce:
             np.add.at(column, officers, hours / len(officers))
 
 
-class Officer(mesa.Agent):
+class Officer(RowAgent):
     """A sworn officer: patrols and stops residents, answers and investigates reported crimes.
 
     Immigration work (status questions, 287(g) screening, ICE requests) is charged to the officer's
@@ -131,10 +135,6 @@ class Officer(mesa.Agent):
     stops = Column("police", int)
     total_stops = Column("police", int)
     total_cleared = Column("police", int)
-
-    def __init__(self, model: CommunityTrustModel, row: int):
-        super().__init__(model)
-        self.row = row
 
     def __repr__(self) -> str:
         return f"Officer(row={self.row}, stops today={self.stops}, immigration hours={self.hours_immigration:.1f})"
