@@ -4,8 +4,9 @@
   question, a hold, ICE custody, a removal), in proportion to one's vulnerability (own status, or the
   status of people close: Alsan & Yang 2018), spreads from more fearful ties (fear travels through
   families and friends; reassurance is not assumed to travel the same way), and decays slowly.
-- Trust falls with unfair contacts and with enforcement seen among ties (the latter in proportion to
-  vulnerability, so residents with no immigration risk near them do not lose trust this way), rises a little with fair ones
+- Trust falls with unfair contacts, with enforcement seen among ties (in proportion to vulnerability,
+  so residents with no immigration risk near them do not lose trust this way) and, day by day, with the
+  known risk of police contact (police seen as an arm of immigration enforcement, seed 003), rises a little with fair ones
   (a case cleared, an outreach meeting) and with ties' cleared cases. What spreads socially is the
   change in trust since day 0 (each resident's initial level is a stable trait), which is pulled toward
   ties' change and drifts slowly back to zero. Bad contacts weigh `trust_asymmetry` times good ones
@@ -88,7 +89,8 @@ class UpdateBeliefs(Rule):
         known_risk = v * res.knowledge * self.perceived_risk(day)
         fear += b.policy_fear_rate * np.maximum(known_risk - res.fear, 0.0)
 
-        loss = np.minimum(1.0, b.contact_gain * b.trust_asymmetry * unfair + b.seen_enforcement_loss * v * seen_enforcement)
+        loss = np.minimum(1.0, b.contact_gain * b.trust_asymmetry * unfair + b.seen_enforcement_loss * v * seen_enforcement
+                          + b.risk_trust_loss * known_risk)
         gain = np.minimum(1.0, b.contact_gain * fair + b.seen_clearance_gain * seen_cleared)
         trust = res.trust + gain * (1 - res.trust) - loss * res.trust
         trust += b.trust_influence * (ties_shift - shift) - b.trust_recovery * shift
