@@ -52,9 +52,20 @@ def register() -> None:
     ConfigStore.instance().store(name="run_schema", node=RunConfig)
 
 
+# From no collaboration to the most entangled: the order of scenarios in every table and figure.
+SCENARIO_ORDER = ("decoupled", "community_trust", "recommended_practice", "pep", "secure_communities", "287g_jail",
+                  "287g_task_force")
+
+
+def in_scenario_order(names) -> list[str]:
+    """Distinct scenario names, known ones in SCENARIO_ORDER, then any others alphabetically."""
+    names = set(names)
+    return [n for n in SCENARIO_ORDER if n in names] + sorted(names - set(SCENARIO_ORDER))
+
+
 def policy_names() -> list[str]:
-    """The scenarios in conf/policy/."""
-    return sorted(p.stem for p in (CONF_DIR / "policy").glob("*.yaml"))
+    """The scenarios in conf/policy/, in scenario order."""
+    return in_scenario_order(p.stem for p in (CONF_DIR / "policy").glob("*.yaml"))
 
 
 def load_policy(name: str) -> Policy:

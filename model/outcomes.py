@@ -43,7 +43,7 @@ EVENTS = (
 )
 
 SNAPSHOTS = ("residents", "free", "jailed", "held_for_ice", "in_ice_custody", "removed",
-             "trust_sum", "fear_sum", "knowledge_sum", "would_not_call", "less_likely")
+             "trust_sum", "fear_sum", "knowledge_sum", "report_prob_sum", "would_not_call", "less_likely")
 
 SUMMARY_TOTALS = ("status_checks", "bookings", "detainers", "notifications", "ice_cooperation", "holds", "holds_without_warrant",
                   "ice_custody", "wrongly_held", "removals", "removals_no_conviction", "jail_days_immigration",
@@ -91,6 +91,7 @@ class Outcomes:
         snap["trust_sum"][day] = self.per_cell(res.trust, present)
         snap["fear_sum"][day] = self.per_cell(res.fear, present)
         snap["knowledge_sum"][day] = self.per_cell(res.knowledge, present)
+        snap["report_prob_sum"][day] = self.per_cell(report_prob, present)
         snap["would_not_call"][day] = self.per_cell(mask=present & (report_prob < would_not_call))
         snap["less_likely"][day] = self.per_cell(mask=present & (report_prob < res.report0 * (1 - less_likely_drop)))
 
@@ -123,6 +124,7 @@ class Outcomes:
                 "mean_trust": _ratio(g["trust_sum"], residents),
                 "mean_fear": _ratio(g["fear_sum"], residents),
                 "mean_knowledge": _ratio(g["knowledge_sum"], residents),
+                "willingness_to_report": _ratio(g["report_prob_sum"], residents),
                 "would_not_call_share": _ratio(g["would_not_call"], residents),
                 "less_likely_share": _ratio(g["less_likely"], residents),
             }
@@ -162,6 +164,8 @@ class Outcomes:
                 "mean_trust_end": _ratio(end["trust_sum"][mask].sum(), n1),
                 "mean_fear_end": _ratio(end["fear_sum"][mask].sum(), n1),
                 "mean_knowledge_end": _ratio(end["knowledge_sum"][mask].sum(), n1),
+                "willingness_to_report_start": _ratio(self.snapshots["report_prob_sum"][0][mask].sum(), n0),
+                "willingness_to_report_end": _ratio(end["report_prob_sum"][mask].sum(), n1),
                 "would_not_call_share_end": _ratio(end["would_not_call"][mask].sum(), n1),
                 "less_likely_share_end": _ratio(end["less_likely"][mask].sum(), n1),
                 **{k: t[k] for k in SUMMARY_TOTALS},

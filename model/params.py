@@ -166,11 +166,12 @@ class BeliefParams:
     awareness_prior_contacts: float = param(
         20.0, lo=0.0, source="assumption: uneventful contacts the community assumes before it sees a pattern")
     risk_amplification: float = param(
-        5.0, lo=0.0, source="assumption: perceived risk per unit of observed risk (Theodore 2013: fear beyond "
-        "actual risk); 0 turns the channel off")
-    policy_fear_rate: float = prob(0.05, "assumption: daily pull of fear up toward the known risk")
+        5.0, lo=0.0, source="assumption: how much residents who do not know the policy overstate the observed "
+        "risk (Theodore 2013: fear beyond actual risk)")
+    policy_fear_rate: float = prob(0.05, "assumption: daily pull of fear up toward the perceived risk; 0 turns the "
+                                   "channel off")
     risk_trust_loss: float = prob(
-        0.01, "assumption: daily share of trust lost per unit of known risk (seed 003: entanglement "
+        0.01, "assumption: daily share of trust lost per unit of felt risk (seed 003: entanglement "
         "'drastically damaging trust'); recovery runs at trust_recovery, so trust falls faster than it recovers")
     contact_gain: float = prob(0.02, "assumption: trust gained from a fair contact (Skogan: near zero)")
     trust_asymmetry: float = param(4.0, lo=1.0, source="Skogan 2006: bad contacts weigh 4-14 times good ones")

@@ -65,7 +65,8 @@ def test_invariants_hold_every_day(cfg):
     by_state = sum(daily[k][everyone] for k in ("free", "jailed", "held_for_ice", "in_ice_custody", "removed"))
     assert (by_state == n).all(), "residents by state do not add up to the population"
     assert (daily["residents"][everyone] + daily["removed"][everyone] == n).all()
-    for column in ("mean_trust", "mean_fear", "mean_knowledge", "would_not_call_share", "less_likely_share"):
+    for column in ("mean_trust", "mean_fear", "mean_knowledge", "willingness_to_report", "would_not_call_share",
+                   "less_likely_share"):
         values = daily[column][~np.isnan(daily[column])]
         assert ((values >= 0) & (values <= 1)).all(), column
     summary = model.tables()["summary"]

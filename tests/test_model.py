@@ -84,10 +84,11 @@ def test_status_questions_at_stops_raise_fear_and_cut_reporting(group):
 
 
 @pytest.mark.slow
-def test_the_chain_can_fail_when_fear_does_not_spread_or_is_not_felt():
-    """With fear not felt, the task force leaves most residents' reporting intact (only the trust lost in
-    unfair contacts remains): the model is not a foregone conclusion."""
-    calm = {"direct_fear": 0.0, "network_fear": 0.0, "risk_amplification": 0.0, "fear_influence": 0.0}
+def test_the_chain_can_fail_when_enforcement_is_not_felt_beyond_the_people_it_touches():
+    """With no fear and no loss of trust from what residents hear, the task force leaves most residents'
+    reporting intact (only the trust lost in their own unfair contacts remains): not a foregone conclusion."""
+    calm = {"direct_fear": 0.0, "network_fear": 0.0, "policy_fear_rate": 0.0, "fear_influence": 0.0,
+            "risk_trust_loss": 0.0, "seen_enforcement_loss": 0.0}
     shares = [summary_row(make_model(seed=s, size=4000, days=180, policy="287g_task_force", beliefs=calm).run(),
                           "undocumented")["less_likely_share_end"] for s in SEEDS]
     assert np.mean(shares) < 0.15 < pooled("287g_task_force", "undocumented", "less_likely_share_end")

@@ -6,17 +6,20 @@
   families and friends; reassurance is not assumed to travel the same way), and decays slowly.
 - Trust falls with unfair contacts, with enforcement seen among ties (in proportion to vulnerability,
   so residents with no immigration risk near them do not lose trust this way) and, day by day, with the
-  known risk of police contact (police seen as an arm of immigration enforcement, seed 003), rises a little with fair ones
-  (a case cleared, an outreach meeting) and with ties' cleared cases. What spreads socially is the
+  perceived risk of police contact (police seen as an arm of immigration enforcement, seed 003); it
+  rises a little with fair contacts (a case cleared, an outreach meeting) and with ties' cleared cases. What spreads socially is the
   change in trust since day 0 (each resident's initial level is a stable trait), which is pulled toward
   ties' change and drifts slowly back to zero. Bad contacts weigh `trust_asymmetry` times good ones
   (Skogan 2006), so trust falls faster than it recovers.
-- Residents who know the local policy also learn how police contacts end for undocumented residents:
-  the share of their contacts (stops, reports, witness cooperation, bookings) that led to an immigration consequence (a
-  status question, or the jail honouring an ICE detainer or notification), smoothed over weeks and
-  tempered by a prior of uneventful contacts so that one case does not make a pattern. Fear rises toward
-  vulnerability x knowledge x perceived risk, where perceived risk is that share times
-  `risk_amplification` (capped at 1): fear can run ahead of the actual risk (Theodore 2013, seed 003).
+- The community watches how police contacts end for undocumented residents: the observed risk is the
+  share of their contacts (stops, reports, witness cooperation, bookings) that led to an immigration
+  consequence (a status question, or the jail honouring an ICE detainer or notification), smoothed over
+  weeks and tempered by a prior of uneventful contacts so that one case does not make a pattern. A
+  resident who knows the local policy perceives that risk as it is; one who does not hears it as rumour,
+  amplified by `risk_amplification` (capped at 1; Theodore 2013: fear beyond the actual risk). Perceived
+  risk = knowledge x observed + (1 - knowledge) x rumoured, and fear rises toward vulnerability x
+  perceived risk. So knowing the policy (outreach, seed 002: "educate their communities about their
+  authority and actions") calms fear wherever the rumour overstates the risk.
 - Knowledge of the local policy spreads from informed ties and fades, at rates that keep it at its
   initial level when nothing else happens.
 All of this is one sparse product of the tie matrix with a few columns per day.
@@ -51,15 +54,14 @@ class UpdateBeliefs(Rule):
             self._ties, self._removed = self.model.network.spread(here), removed
         return self._ties
 
-    def perceived_risk(self, day: int) -> float:
-        """Update and return the known share of undocumented residents' police contacts with consequences."""
+    def observed_risk(self, day: int) -> float:
+        """Update and return the share of undocumented residents' police contacts that had consequences."""
         m = self.model
         today = {k: m.outcomes.events[k][day, self.undocumented_cells].sum() for k in CONTACTS + CONSEQUENCES}
         keep = 0.5 ** (1 / m.params.beliefs.awareness_half_life)
         self.contacts = keep * self.contacts + sum(today[k] for k in CONTACTS)
         self.consequences = keep * self.consequences + sum(today[k] for k in CONSEQUENCES)
-        share = self.consequences / (self.contacts + m.params.beliefs.awareness_prior_contacts)
-        return min(1.0, m.params.beliefs.risk_amplification * share)
+        return self.consequences / (self.contacts + m.params.beliefs.awareness_prior_contacts)
 
     def step(self, day: int) -> None:
         m = self.model
@@ -86,11 +88,13 @@ class UpdateBeliefs(Rule):
         v = res.vulnerability
         fear = res.fear + v * (b.direct_fear * np.minimum(events, 1.0) + b.network_fear * seen_enforcement)
         fear += b.fear_influence * v * np.maximum(ties_fear - res.fear, 0.0) - b.fear_decay * res.fear
-        known_risk = v * res.knowledge * self.perceived_risk(day)
-        fear += b.policy_fear_rate * np.maximum(known_risk - res.fear, 0.0)
+        observed = self.observed_risk(day)
+        rumoured = min(1.0, b.risk_amplification * observed)
+        felt_risk = v * (res.knowledge * observed + (1 - res.knowledge) * rumoured)
+        fear += b.policy_fear_rate * np.maximum(felt_risk - res.fear, 0.0)
 
         loss = np.minimum(1.0, b.contact_gain * b.trust_asymmetry * unfair + b.seen_enforcement_loss * v * seen_enforcement
-                          + b.risk_trust_loss * known_risk)
+                          + b.risk_trust_loss * felt_risk)
         gain = np.minimum(1.0, b.contact_gain * fair + b.seen_clearance_gain * seen_cleared)
         trust = res.trust + gain * (1 - res.trust) - loss * res.trust
         trust += b.trust_influence * (ties_shift - shift) - b.trust_recovery * shift

@@ -1,0 +1,182 @@
+"""Scenario comparison: per-scenario means with 95% confidence intervals across seeds, and each scenario's
+difference from a baseline scenario, paired by seed (common random numbers make the pairing tight).
+
+    python -m experiments.compare results/sweeps/<date_time> [--baseline decoupled]
+
+Reads the summary tables of the finished runs in a sweep folder, prints the headline table, and writes
+`comparison.parquet` (every metric and group, tidy) and `comparison.txt` (the printed table) beside them.
+At the end of every Hydra multirun the `CompareScenarios` callback does the same.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+from hydra.experimental.callback import Callback
+from scipy import stats
+
+from experiments.schema import in_scenario_order
+from experiments.tables import COMPLETE_MARKER
+
+HEADLINES = (
+    ("all", "victimizations_per_1000", "Victimizations per 1,000 residents a year", "{:.1f}"),
+    ("all", "unreported_per_1000", "Unreported crimes per 1,000 residents a year", "{:.1f}"),
+    ("all", "reporting_share", "Share of crimes reported", "{:.1%}"),
+    ("all", "witness_cooperation", "Witnesses who cooperate", "{:.1%}"),
+    ("all", "violent_clearance_rate", "Reported violent crimes cleared", "{:.1%}"),
+    ("undocumented", "willingness_to_report_end", "Undocumented residents' chance of reporting a violent crime",
+     "{:.0%}"),
+    ("undocumented", "less_likely_share_end", "Undocumented residents less likely to call", "{:.0%}"),
+    ("citizen_mixed_status", "less_likely_share_end", "Citizens in mixed-status households less likely to call",
+     "{:.0%}"),
+    ("latino", "less_likely_share_end", "Latino residents less likely to call", "{:.0%}"),
+    ("undocumented", "mean_trust_end", "Trust in police, undocumented residents (0-1)", "{:.2f}"),
+    ("all", "removals", "Removals", "{:.1f}"),
+    ("all", "removals_no_conviction", "Removals of people with no conviction", "{:.1f}"),
+    ("mixed_status_household", "removals", "Removals from mixed-status households", "{:.1f}"),
+    ("all", "wrongly_held", "Citizens and lawful residents wrongly held", "{:.1f}"),
+    ("all", "holds_without_warrant", "Holds without a judicial warrant", "{:.1f}"),
+    ("all", "jail_days_immigration", "Local jail-days for immigration", "{:.1f}"),
+    ("all", "officer_hours_immigration", "Officer hours on immigration work", "{:.0f}"),
+)
+
+
+def complete_runs(folder: Path) -> list[Path]:
+    """The finished run folders under `folder` (those holding run.json), in a stable order."""
+    return sorted(p.parent for p in Path(folder).rglob(COMPLETE_MARKER))
+
+
+def load_sweep(folder: Path, table: str = "summary") -> pa.Table:
+    """One table ('summary' or 'daily') of every finished run under `folder`, with a `run` column."""
+    parts = []
+    for run in complete_runs(folder):
+        t = pq.read_table(run / f"{table}.parquet")
+        parts.append(t.append_column("run", pa.array([str(run.relative_to(folder))] * t.num_rows)))
+    if not parts:
+        raise FileNotFoundError(f"no finished runs (folders with {COMPLETE_MARKER}) under {folder}")
+    return pa.concat_tables(parts, promote_options="default")
+
+
+def interval(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean and 95% t-interval of the mean; NaN bounds for fewer than two values."""
+    values = values[~np.isnan(values)]
+    if len(values) == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(values.mean())
+    if len(values) < 2:
+        return mean, math.nan, math.nan
+    half = stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / math.sqrt(len(values))
+    return mean, mean - half, mean + half
+
+
+def compare(summary: pa.Table, baseline: str | None = None) -> dict[str, np.ndarray]:
+    """Tidy comparison: one row per policy, group and metric, with the mean, its 95% interval, and the
+    difference from `baseline` paired by seed with its interval (NaN without a baseline)."""
+    cols = summary.to_pydict()
+    policy, group, seed = (np.array(cols[k], dtype=object) for k in ("policy", "group", "seed"))
+    metrics = [k for k in cols if k not in ("policy", "seed", "group", "run")]
+    rows = []
+    for p in in_scenario_order(policy.tolist()):
+        for g in _ordered(group):
+            mask = (policy == p) & (group == g)
+            base_mask = (policy == baseline) & (group == g)
+            for metric in metrics:
+                values = np.array(cols[metric], dtype=float)
+                mean, lo, hi = interval(values[mask])
+                diff = _paired(values, seed, mask, base_mask) if baseline in policy else np.array([])
+                d_mean, d_lo, d_hi = interval(diff) if len(diff) else (math.nan,) * 3
+                rows.append((p, g, metric, int(mask.sum()), mean, lo, hi, baseline or "", d_mean, d_lo, d_hi))
+    names = ("policy", "group", "metric", "seeds", "mean", "ci_low", "ci_high", "baseline", "diff", "diff_low",
+             "diff_high")
+    return {n: np.array([r[i] for r in rows], dtype=object if i in (0, 1, 2, 7) else float)
+            for i, n in enumerate(names)}
+
+
+def _paired(values: np.ndarray, seed: np.ndarray, mask: np.ndarray, base_mask: np.ndarray) -> np.ndarray:
+    base = dict(zip(seed[base_mask], values[base_mask]))
+    return np.array([v - base[s] for s, v in zip(seed[mask], values[mask]) if s in base])
+
+
+def _ordered(values: np.ndarray) -> list:
+    """Distinct values in order of first appearance."""
+    return list(dict.fromkeys(values.tolist()))
+
+
+def format_comparison(table: dict[str, np.ndarray], title: str = "") -> str:
+    """The headline outcomes, one line per outcome and scenario: mean [95% CI] and the difference from baseline."""
+    key = {(p, g, m): i for i, (p, g, m) in enumerate(zip(table["policy"], table["group"], table["metric"]))}
+    policies = _ordered(table["policy"])
+    baseline = table["baseline"][0] if len(table["baseline"]) else ""
+    seeds = int(max(table["seeds"])) if len(table["seeds"]) else 0
+    width = max(len(p) for p in policies) + 2
+    lines = [title or "Scenario comparison",
+             f"mean over {seeds} seeds [95% confidence interval]" + (f"; difference from {baseline}, paired by seed"
+                                                                     if baseline else "")]
+    for group, metric, label, fmt in HEADLINES:
+        lines += ["", label]
+        for p in policies:
+            i = key.get((p, group, metric))
+            if i is None:
+                continue
+            text = _estimate(fmt, table["mean"][i], table["ci_low"][i], table["ci_high"][i])
+            if baseline and p != baseline and not math.isnan(table["diff"][i]):
+                diff_fmt = fmt.replace("{:", "{:+")
+                text = f"{text:<34} {_estimate(diff_fmt, table['diff'][i], table['diff_low'][i], table['diff_high'][i])}"
+            lines.append(f"  {p:<{width}}{text}")
+    return "\n".join(lines)
+
+
+def _estimate(fmt: str, mean: float, lo: float, hi: float) -> str:
+    if math.isnan(mean):
+        return "n/a"
+    if math.isnan(lo):
+        return fmt.format(mean)
+    return f"{fmt.format(mean)} [{fmt.format(lo)}, {fmt.format(hi)}]"
+
+
+def compare_folder(folder: Path, baseline: str | None) -> str:
+    """Compare the finished runs of a sweep folder; write comparison.parquet and comparison.txt; return the text."""
+    folder = Path(folder)
+    summary = load_sweep(folder)
+    policies = set(summary.column("policy").to_pylist())
+    table = compare(summary, baseline if baseline in policies else None)
+    text = format_comparison(table, f"Scenario comparison: {folder}")
+    pq.write_table(pa.table({k: v.tolist() if v.dtype == object else v for k, v in table.items()}),
+                   folder / "comparison.parquet")
+    (folder / "comparison.txt").write_text(text + "\n")
+    return text
+
+
+class CompareScenarios(Callback):
+    """Hydra callback: at the end of a multirun, compare the scenarios of the sweep and print the table."""
+
+    def __init__(self, baseline: str = "decoupled"):
+        self.baseline = baseline
+
+    def on_multirun_end(self, config, **kwargs) -> None:
+        folder = Path(config.hydra.sweep.dir)
+        if complete_runs(folder):
+            print(compare_folder(folder, self.baseline))
+            print(f"\nWritten: {folder / 'comparison.txt'} and comparison.parquet")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("folder", type=Path, help="a sweep folder (or any folder holding run folders)")
+    parser.add_argument("--baseline", default="decoupled", help="scenario to compare against (default: decoupled)")
+    args = parser.parse_args(argv)
+    try:
+        print(compare_folder(args.folder, args.baseline))
+    except FileNotFoundError as err:
+        print(f"compare: {err}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

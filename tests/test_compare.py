@@ -1,0 +1,65 @@
+"""The scenario comparison: intervals, pairing by seed, and the table from a small sweep."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from experiments.compare import compare, compare_folder, format_comparison, interval, load_sweep
+from experiments.tables import write_run
+
+
+def test_interval_is_a_t_interval():
+    mean, lo, hi = interval(np.array([1.0, 2.0, 3.0]))
+    assert mean == 2.0
+    assert hi - mean == pytest.approx(4.302653 * 1.0 / math.sqrt(3), rel=1e-5)  # t(0.975, 2) * sd / sqrt(n)
+    assert math.isnan(interval(np.array([5.0]))[1]) and math.isnan(interval(np.array([]))[0])
+
+
+def fake_summary(rows):
+    policy, seed, value = zip(*rows)
+    return pa.table({"policy": list(policy), "seed": list(seed), "group": ["all"] * len(rows),
+                     "removals": np.array(value, dtype=float)})
+
+
+def test_differences_are_paired_by_seed():
+    # the scenario is always exactly 10 above the baseline in the same seed, though seeds vary a lot
+    rows = [("decoupled", s, 100.0 * s) for s in range(4)] + [("pep", s, 100.0 * s + 10) for s in range(4)]
+    table = compare(fake_summary(rows), baseline="decoupled")
+    pep = list(table["policy"]).index("pep")
+    assert table["diff"][pep] == pytest.approx(10.0)
+    assert table["diff_low"][pep] == pytest.approx(10.0) and table["diff_high"][pep] == pytest.approx(10.0)
+    assert table["ci_high"][pep] - table["ci_low"][pep] > 100   # the unpaired interval is wide
+
+
+def test_scenarios_come_in_the_fixed_order():
+    rows = [(p, 0, 1.0) for p in ("secure_communities", "zzz_custom", "decoupled", "287g_task_force")]
+    assert list(dict.fromkeys(compare(fake_summary(rows))["policy"])) == [
+        "decoupled", "secure_communities", "287g_task_force", "zzz_custom"]
+
+
+def test_a_sweep_folder_is_compared_and_incomplete_runs_are_ignored(tmp_path):
+    from conftest import make_model
+    from experiments.tables import to_arrow
+    for policy in ("decoupled", "287g_task_force"):
+        for seed in range(3):
+            m = make_model(seed=seed, size=1500, days=60, policy=policy).run()
+            tables = {k: to_arrow(v, {"policy": policy, "seed": seed}) for k, v in m.tables().items()}
+            write_run(tmp_path / f"policy={policy},seed={seed}", tables, "", {})
+    (tmp_path / "policy=pep,seed=0").mkdir()          # a killed run: no run.json
+    (tmp_path / "policy=pep,seed=0" / "summary.parquet").write_text("partial")
+    summary = load_sweep(tmp_path)
+    assert set(summary.column("policy").to_pylist()) == {"decoupled", "287g_task_force"}
+    text = compare_folder(tmp_path, "decoupled")
+    assert "mean over 3 seeds" in text and "difference from decoupled" in text
+    assert "Undocumented residents less likely to call" in text
+    assert (tmp_path / "comparison.parquet").exists() and (tmp_path / "comparison.txt").read_text().strip() == text
+    assert "287g_task_force" in format_comparison(compare(summary, None))
+
+
+def test_an_empty_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no finished runs"):
+        load_sweep(tmp_path)

@@ -1,0 +1,137 @@
+"""Each policy lever, through the whole model over fixed seeds: the direction of its effect.
+
+Every test changes one lever (or one scenario) and keeps everything else, including the seeds: each rule
+draws from its own stream, so the runs differ by the lever, not by noise.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from conftest import make_params, summary_row
+from experiments.schema import load_policy
+from model import CommunityTrustModel, Policy
+from model.params import PolicySwitch
+
+pytestmark = pytest.mark.slow
+SEEDS = range(4)
+
+
+def outcome(policy: Policy | str, metric: str, group: str = "all", size: int = 4000, days: int = 180,
+            **sections) -> float:
+    """The mean of a summary metric over SEEDS, for a scenario name or a Policy."""
+    values = []
+    for seed in SEEDS:
+        p = make_params(size=size, days=days, **sections)
+        p.policy = load_policy(policy) if isinstance(policy, str) else policy
+        values.append(summary_row(CommunityTrustModel(p, rng=seed, create_agents=False).run(), group)[metric])
+    return float(np.nanmean(values))
+
+
+def lever(name: str, **changes) -> Policy:
+    return dataclasses.replace(load_policy(name), **changes)
+
+
+@pytest.mark.parametrize("group", ["undocumented", "citizen_mixed_status"])
+def test_status_questions_at_stops_raise_fear_and_cut_reporting(group):
+    stops, none = lever("secure_communities", status_questions="stops"), load_policy("secure_communities")
+    assert outcome(stops, "mean_fear_end", group) > outcome(none, "mean_fear_end", group) + 0.05
+    assert outcome(stops, "less_likely_share_end", group) > outcome(none, "less_likely_share_end", group) + 0.2
+    assert outcome(stops, "mean_trust_end", group) < outcome(none, "mean_trust_end", group)
+
+
+def test_status_questions_at_booking_cost_officer_hours():
+    booking, none = lever("secure_communities", status_questions="booking"), load_policy("secure_communities")
+    assert outcome(booking, "status_checks") > 0 == outcome(none, "status_checks")
+    assert outcome(booking, "officer_hours_immigration") > 2 * outcome(none, "officer_hours_immigration")
+
+
+def test_arrests_to_investigate_status_jail_undocumented_residents():
+    allowed = lever("287g_task_force", pretext_arrests=True)
+    prohibited = lever("287g_task_force", pretext_arrests=False)
+    assert outcome(allowed, "bookings", "undocumented") > 2 * outcome(prohibited, "bookings", "undocumented")
+    assert outcome(allowed, "jail_days_immigration") > outcome(prohibited, "jail_days_immigration")
+
+
+def test_without_fingerprint_sharing_or_screening_ice_sends_no_requests():
+    shared, unshared = load_policy("secure_communities"), lever("secure_communities", fingerprint_sharing=False)
+    assert outcome(shared, "detainers") > 0 == outcome(unshared, "detainers")
+
+
+def test_request_types():
+    sc = load_policy("secure_communities")
+    notify = dataclasses.replace(sc, ice_request="notification")
+    nothing = dataclasses.replace(sc, ice_request="none")
+    assert outcome(sc, "holds") > 0 and outcome(sc, "jail_days_immigration") > 0
+    assert outcome(notify, "holds") == 0 and outcome(notify, "notifications") > 0
+    assert outcome(notify, "jail_days_immigration") == 0
+    assert outcome(nothing, "detainers") == 0 == outcome(nothing, "notifications")
+
+
+def test_honouring_requests():
+    sc = load_policy("secure_communities")
+    assert outcome(sc, "holds_without_warrant") > 0
+    warrant_only = dataclasses.replace(sc, honour_requests="warrant_only")
+    assert outcome(warrant_only, "holds_without_warrant") == 0
+    assert outcome(warrant_only, "holds") < outcome(sc, "holds")
+    assert outcome(dataclasses.replace(sc, honour_requests="none"), "holds") == 0
+
+
+def test_peps_priority_filter_cuts_removals_without_conviction():
+    # a year at 10,000 residents, pooled over seeds, so that removals are not a handful
+    sc = outcome("secure_communities", "removals_no_conviction", size=10_000, days=365)
+    pep_filter = outcome(lever("secure_communities", priority="serious"), "removals_no_conviction",
+                         size=10_000, days=365)
+    assert pep_filter < sc
+
+
+def test_profiling_monitoring_lowers_the_stop_rate_disparity():
+    tf = load_policy("287g_task_force")
+    unmonitored = outcome(tf, "stop_rate_ratio", "latino")
+    monitored = outcome(dataclasses.replace(tf, profiling_monitoring=True), "stop_rate_ratio", "latino")
+    assert unmonitored > monitored > 1.0
+
+
+def test_match_errors_wrongly_hold_citizens():
+    sc = load_policy("secure_communities")
+    assert outcome(sc, "wrongly_held", "citizen", enforcement={"db_false_match_rate": 0.2}) > 1
+    assert outcome(sc, "wrongly_held", "citizen", enforcement={"db_false_match_rate": 0.0}) == 0
+
+
+def test_outreach_and_protection_calm_fear_and_raise_willingness_to_report():
+    jail = load_policy("287g_jail")
+    engaged = dataclasses.replace(jail, victim_witness_protection=True, outreach_rate=0.005)
+    assert outcome(engaged, "mean_fear_end", "undocumented") < outcome(jail, "mean_fear_end", "undocumented")
+    assert (outcome(engaged, "less_likely_share_end", "undocumented")
+            < outcome(jail, "less_likely_share_end", "undocumented") - 0.1)
+    assert (outcome(engaged, "willingness_to_report_end", "undocumented")
+            > outcome(jail, "willingness_to_report_end", "undocumented"))
+
+
+def test_known_protection_softens_fear_for_reporting():
+    informed = {"initial_knowledge": 0.9}
+    jail = lever("287g_jail", status_questions="stops")
+    protected = dataclasses.replace(jail, victim_witness_protection=True)
+    assert (outcome(protected, "willingness_to_report_end", "undocumented", beliefs=informed)
+            > outcome(jail, "willingness_to_report_end", "undocumented", beliefs=informed) + 0.02)
+
+
+def test_trust_falls_after_adoption_and_recovers_more_slowly_after_the_end():
+    """A 287(g) task force from day 90 to day 270, community trust before and after."""
+    p = make_params(size=4000, days=720, policy="community_trust")
+    p.timeline = [PolicySwitch(90, load_policy("287g_task_force")), PolicySwitch(270, load_policy("community_trust"))]
+    trust = []
+    for seed in range(3):
+        daily = CommunityTrustModel(p, rng=seed, create_agents=False).run().tables()["daily"]
+        trust.append(daily["mean_trust"][daily["group"] == "undocumented"])
+    trust = np.mean(trust, axis=0)
+    before, low = trust[89], trust[269]
+    assert low < before - 0.05                                  # the policy cost trust
+    half = (before + low) / 2
+    fall_days = int(np.argmax(trust[90:] <= half))              # days to lose half the drop
+    recover_days = int(np.argmax(trust[270:] >= half))          # days to win half of it back after the end
+    assert trust[719] > low + 0.02                              # it does recover ...
+    assert recover_days > 2 * fall_days                         # ... but more slowly than it fell
