@@ -10,6 +10,8 @@ Each run writes daily.parquet, summary.parquet, config.yaml and run.json to its 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import shutil
 import sys
@@ -23,14 +25,36 @@ from omegaconf import DictConfig, OmegaConf
 
 from experiments.schema import register, to_model_params
 from experiments.summary import format_summary
-from experiments.tables import git_commit, to_arrow, versions, write_run
+from experiments.tables import COMPLETE_MARKER, git_commit, is_complete, to_arrow, versions, write_run
 from model import CommunityTrustModel, ParameterError
 
 register()
 
 
-def run(cfg: DictConfig, folder: Path, overrides: list[str] | None = None) -> dict:
-    """Build the model from `cfg`, run it, write its run folder, and return its tables (as Arrow)."""
+class RunConflict(RuntimeError):
+    """A run folder already holds a finished run of a different configuration."""
+
+
+def config_identity(cfg: DictConfig) -> str:
+    """A hash of everything that determines a run's results (the resolved config but `output`)."""
+    body = OmegaConf.to_yaml({k: v for k, v in OmegaConf.to_container(cfg, resolve=True).items() if k != "output"})
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def run(cfg: DictConfig, folder: Path, overrides: list[str] | None = None) -> dict | None:
+    """Build the model from `cfg`, run it, write its run folder, and return its tables (as Arrow).
+
+    If `folder` already holds a finished run of the same configuration (a resumed sweep), nothing is
+    redone and None is returned; if it holds one of a different configuration, RunConflict is raised.
+    """
+    identity = config_identity(cfg)
+    if is_complete(folder):
+        finished = json.loads((folder / COMPLETE_MARKER).read_text()).get("config_sha256")
+        if finished == identity:
+            print(f"Already finished, skipped: {folder}")
+            return None
+        raise RunConflict(f"{folder} holds a finished run of a different configuration; it was left as it is. "
+                          "Give this run another folder (e.g. hydra.sweep.dir=... or hydra.run.dir=...).")
     params, seed = to_model_params(cfg)
     started = datetime.now(timezone.utc)
     clock = time.perf_counter()
@@ -44,6 +68,7 @@ def run(cfg: DictConfig, folder: Path, overrides: list[str] | None = None) -> di
         "policy": params.policy.name,
         "seed": seed,
         "overrides": overrides or [],
+        "config_sha256": identity,
         "residents": len(model.residents),
         "days": params.days,
         "started": started.isoformat(),
@@ -68,6 +93,9 @@ def main(cfg: DictConfig) -> None:
     folder = Path(hydra_cfg.runtime.output_dir)
     try:
         run(cfg, folder, list(hydra_cfg.overrides.task))
+    except RunConflict as err:
+        print(f"Not run: {err}", file=sys.stderr)
+        sys.exit(3)
     except ParameterError as err:
         shutil.rmtree(folder, ignore_errors=True)
         print(f"Invalid configuration: {err}\nNothing was written. See README.md, 'Configuration'.",

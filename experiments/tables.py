@@ -57,8 +57,9 @@ def git_commit() -> str:
 def write_run(folder: Path, tables: dict[str, pa.Table], config_yaml: str, meta: dict) -> None:
     """Publish a finished run into `folder`: <name>.parquet per table, config.yaml, then run.json."""
     folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob(".staging-*"):  # left by a run that was killed while writing
+        shutil.rmtree(stale, ignore_errors=True)
     staging = folder / f".staging-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
         for name, table in tables.items():
