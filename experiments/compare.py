@@ -11,6 +11,7 @@ At the end of every Hydra multirun the `CompareScenarios` callback does the same
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import sys
 from pathlib import Path
@@ -52,12 +53,23 @@ def complete_runs(folder: Path) -> list[Path]:
     return sorted(p.parent for p in Path(folder).rglob(COMPLETE_MARKER))
 
 
+def setting(overrides: list[str]) -> str:
+    """What a run's overrides set besides its scenario and seed (and output options): e.g.
+    'population.size=50000'. Runs of one sweep that share a setting are compared with each other."""
+    skip = ("policy", "seed", "output.", "hydra.", "hydra/")
+    kept = [o.lstrip("+~") for o in overrides if not o.lstrip("+~").startswith(skip)]
+    return ", ".join(sorted(kept))
+
+
 def load_sweep(folder: Path, table: str = "summary") -> pa.Table:
-    """One table ('summary' or 'daily') of every finished run under `folder`, with a `run` column."""
+    """One table ('summary' or 'daily') of every finished run under `folder`, with `run` (its folder) and
+    `setting` (its overrides other than scenario and seed) columns."""
     parts = []
     for run in complete_runs(folder):
         t = pq.read_table(run / f"{table}.parquet")
-        parts.append(t.append_column("run", pa.array([str(run.relative_to(folder))] * t.num_rows)))
+        overrides = json.loads((run / COMPLETE_MARKER).read_text()).get("overrides", [])
+        t = t.append_column("run", pa.array([str(run.relative_to(folder))] * t.num_rows))
+        parts.append(t.append_column("setting", pa.array([setting(overrides)] * t.num_rows)))
     if not parts:
         raise FileNotFoundError(f"no finished runs (folders with {COMPLETE_MARKER}) under {folder}")
     return pa.concat_tables(parts, promote_options="default")
@@ -76,26 +88,32 @@ def interval(values: np.ndarray) -> tuple[float, float, float]:
 
 
 def compare(summary: pa.Table, baseline: str | None = None) -> dict[str, np.ndarray]:
-    """Tidy comparison: one row per policy, group and metric, with the mean, its 95% interval, and the
-    difference from `baseline` paired by seed with its interval (NaN without a baseline)."""
+    """Tidy comparison: one row per setting, policy, group and metric, with the mean over seeds, its 95%
+    interval, and the difference from the `baseline` scenario in the same setting, paired by seed, with its
+    interval (NaN without a baseline)."""
     cols = summary.to_pydict()
+    n = summary.num_rows
     policy, group, seed = (np.array(cols[k], dtype=object) for k in ("policy", "group", "seed"))
-    metrics = [k for k in cols if k not in ("policy", "seed", "group", "run")]
+    settings = np.array(cols.get("setting", [""] * n), dtype=object)
+    metrics = [k for k in cols if k not in ("policy", "seed", "group", "run", "setting")]
     rows = []
-    for p in in_scenario_order(policy.tolist()):
-        for g in _ordered(group):
-            mask = (policy == p) & (group == g)
-            base_mask = (policy == baseline) & (group == g)
-            for metric in metrics:
-                values = np.array(cols[metric], dtype=float)
-                mean, lo, hi = interval(values[mask])
-                diff = _paired(values, seed, mask, base_mask) if baseline in policy else np.array([])
-                d_mean, d_lo, d_hi = interval(diff) if len(diff) else (math.nan,) * 3
-                rows.append((p, g, metric, int(mask.sum()), mean, lo, hi, baseline or "", d_mean, d_lo, d_hi))
-    names = ("policy", "group", "metric", "seeds", "mean", "ci_low", "ci_high", "baseline", "diff", "diff_low",
-             "diff_high")
-    return {n: np.array([r[i] for r in rows], dtype=object if i in (0, 1, 2, 7) else float)
-            for i, n in enumerate(names)}
+    for s in sorted(set(settings.tolist())):
+        for p in in_scenario_order(policy[settings == s].tolist()):
+            for g in _ordered(group):
+                mask = (settings == s) & (policy == p) & (group == g)
+                base_mask = (settings == s) & (policy == baseline) & (group == g)
+                for metric in metrics:
+                    values = np.array(cols[metric], dtype=float)
+                    mean, lo, hi = interval(values[mask])
+                    diff = _paired(values, seed, mask, base_mask) if base_mask.any() else np.array([])
+                    d_mean, d_lo, d_hi = interval(diff) if len(diff) else (math.nan,) * 3
+                    rows.append((s, p, g, metric, int(mask.sum()), mean, lo, hi, baseline or "", d_mean, d_lo,
+                                 d_hi))
+    names = ("setting", "policy", "group", "metric", "seeds", "mean", "ci_low", "ci_high", "baseline", "diff",
+             "diff_low", "diff_high")
+    text = {"setting", "policy", "group", "metric", "baseline"}
+    return {name: np.array([r[i] for r in rows], dtype=object if name in text else float)
+            for i, name in enumerate(names)}
 
 
 def _paired(values: np.ndarray, seed: np.ndarray, mask: np.ndarray, base_mask: np.ndarray) -> np.ndarray:
@@ -110,8 +128,11 @@ def _ordered(values: np.ndarray) -> list:
 
 def format_comparison(table: dict[str, np.ndarray], title: str = "") -> str:
     """The headline outcomes, one line per outcome and scenario: mean [95% CI] and the difference from baseline."""
-    key = {(p, g, m): i for i, (p, g, m) in enumerate(zip(table["policy"], table["group"], table["metric"]))}
-    policies = _ordered(table["policy"])
+    several = len(set(table["setting"].tolist())) > 1
+    labels = np.array([f"{p} | {s}" if several and s else p for s, p in zip(table["setting"], table["policy"])],
+                      dtype=object)
+    key = {(p, g, m): i for i, (p, g, m) in enumerate(zip(labels, table["group"], table["metric"]))}
+    policies = _ordered(labels)
     baseline = table["baseline"][0] if len(table["baseline"]) else ""
     seeds = int(max(table["seeds"])) if len(table["seeds"]) else 0
     width = max(len(p) for p in policies) + 2
@@ -125,7 +146,7 @@ def format_comparison(table: dict[str, np.ndarray], title: str = "") -> str:
             if i is None:
                 continue
             text = _estimate(fmt, table["mean"][i], table["ci_low"][i], table["ci_high"][i])
-            if baseline and p != baseline and not math.isnan(table["diff"][i]):
+            if baseline and table["policy"][i] != baseline and not math.isnan(table["diff"][i]):
                 diff_fmt = fmt.replace("{:", "{:+")
                 text = f"{text:<34} {_estimate(diff_fmt, table['diff'][i], table['diff_low'][i], table['diff_high'][i])}"
             lines.append(f"  {p:<{width}}{text}")

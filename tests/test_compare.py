@@ -63,3 +63,20 @@ def test_a_sweep_folder_is_compared_and_incomplete_runs_are_ignored(tmp_path):
 def test_an_empty_folder_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="no finished runs"):
         load_sweep(tmp_path)
+
+
+def test_settings_of_a_sweep_are_compared_apart():
+    from experiments.compare import setting
+    assert setting(["policy=pep", "seed=3", "population.size=50000", "output.root=/x", "+days=10"]) == \
+        "days=10, population.size=50000"
+    rows = [(p, s, v + (1000 if size == "population.size=50000" else 0), size)
+            for size in ("population.size=10000", "population.size=50000")
+            for p, v in (("decoupled", 0.0), ("pep", 5.0)) for s in range(3)]
+    summary = pa.table({"policy": [r[0] for r in rows], "seed": [r[1] for r in rows], "group": ["all"] * len(rows),
+                        "removals": [r[2] for r in rows], "setting": [r[3] for r in rows]})
+    table = compare(summary, baseline="decoupled")
+    assert sorted(set(table["setting"])) == ["population.size=10000", "population.size=50000"]
+    pep = table["policy"] == "pep"
+    assert np.allclose(table["diff"][pep], 5.0)            # paired within each setting, not across
+    assert sorted(table["mean"][pep]) == [5.0, 1005.0]
+    assert "pep | population.size=50000" in format_comparison(table)

@@ -87,3 +87,28 @@ def test_a_finished_run_is_never_overwritten_by_a_different_configuration(tmp_pa
     with pytest.raises(RunConflict, match="different configuration"):
         run(cfg("seed=2"), folder)
     assert (folder / "run.json").read_text() == marker
+
+
+def _installed(module: str) -> bool:
+    import importlib.util
+    return importlib.util.find_spec(module) is not None
+
+
+@pytest.mark.skipif(not _installed("hydra_plugins.hydra_ray_launcher"),
+                    reason="the Ray launcher is an optional extra: pip install -e '.[ray]'")
+def test_the_ray_launcher_gives_the_same_tables(tmp_path):
+    grid = ("policy=decoupled,pep", "seed=0,1")
+    sweep(tmp_path / "basic", *grid, "hydra/launcher=basic")
+    sweep(tmp_path / "ray", *grid, "hydra/launcher=ray_cluster", "+hydra.launcher.ray.init.num_cpus=2")
+    a = load_sweep(tmp_path / "basic").drop_columns(["run"]).sort_by([("policy", "ascending"), ("seed", "ascending")])
+    b = load_sweep(tmp_path / "ray").drop_columns(["run"]).sort_by([("policy", "ascending"), ("seed", "ascending")])
+    for name in a.column_names:
+        np.testing.assert_array_equal(a.column(name).to_numpy(zero_copy_only=False),
+                                      b.column(name).to_numpy(zero_copy_only=False))
+
+
+@pytest.mark.skipif(not _installed("hydra_plugins.hydra_submitit_launcher"),
+                    reason="the submitit (Slurm) launcher is an optional extra: pip install -e '.[slurm]'")
+def test_the_submitit_launcher_runs_a_sweep_locally(tmp_path):
+    sweep(tmp_path, "policy=decoupled,pep", "seed=0", "hydra/launcher=local_processes")
+    assert len(complete_runs(tmp_path)) == 2
