@@ -175,16 +175,24 @@ def compare_folder(folder: Path, baseline: str | None) -> str:
 
 
 class CompareScenarios(Callback):
-    """Hydra callback: at the end of a multirun, compare the scenarios of the sweep and print the table."""
+    """Hydra callback: at the end of a multirun, compare the scenarios of the sweep and print the table;
+    with `report`, also draw the workshop figures and write the one-page report."""
 
-    def __init__(self, baseline: str = "decoupled"):
-        self.baseline = baseline
+    def __init__(self, baseline: str = "decoupled", report: bool = False):
+        self.baseline, self.report = baseline, report
 
     def on_multirun_end(self, config, **kwargs) -> None:
         folder = Path(config.hydra.sweep.dir)
-        if complete_runs(folder):
-            print(compare_folder(folder, self.baseline))
-            print(f"\nWritten: {folder / 'comparison.txt'} and comparison.parquet")
+        if not complete_runs(folder):
+            return
+        print(compare_folder(folder, self.baseline))
+        print(f"\nWritten: {folder / 'comparison.txt'} and comparison.parquet")
+        if self.report:
+            from experiments.report import make_report  # noqa: PLC0415  (matplotlib only when asked)
+            from experiments.figures import make_figures  # noqa: PLC0415
+
+            make_figures(folder, self.baseline)
+            print(f"Figures: {folder / 'figures'}\nReport:  {make_report(folder, self.baseline)}")
 
 
 def main(argv: list[str] | None = None) -> None:

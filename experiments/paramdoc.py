@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import MISSING, fields
 
 
-from experiments.schema import CONF_DIR, load_policy, policy_names
+from experiments.schema import load_policy, policy_names, scenario_description
 from model import params as P
 from model.policy import Policy
 
@@ -82,10 +82,7 @@ def render() -> str:
         if f.name != "name":
             out.append(f"| `{f.name}` | " + " | ".join(_cell(getattr(policies[n], f.name)) for n in names) + " |")
     out += ["", "## Seed sentences", ""]
-    for n in names:
-        comment = [line[1:].strip() for line in (CONF_DIR / "policy" / f"{n}.yaml").read_text().splitlines()
-                   if line.startswith("#")]
-        out += [f"- **{n}**: " + " ".join(comment)]
+    out += [f"- **{n}**: {scenario_description(n)}" for n in names]
     return "\n".join(out) + "\n"
 
 

@@ -63,12 +63,13 @@ def run(cfg: DictConfig, folder: Path, overrides: list[str] | None = None) -> di
     model.run()
     elapsed = time.perf_counter() - clock
     ids = {"policy": params.policy.name, "seed": seed}
-    tables = {name: to_arrow(columns, ids) for name, columns in model.tables().items()}
+    tables = {name: to_arrow(columns, ids) for name, columns in {**model.tables(), **model.network_sample()}.items()}
     meta = {
         "policy": params.policy.name,
         "seed": seed,
         "overrides": overrides or [],
         "config_sha256": identity,
+        "timeline": [{"day": s.day, "policy": s.policy.name} for s in params.timeline],
         "residents": len(model.residents),
         "days": params.days,
         "started": started.isoformat(),

@@ -68,6 +68,12 @@ def policy_names() -> list[str]:
     return in_scenario_order(p.stem for p in (CONF_DIR / "policy").glob("*.yaml"))
 
 
+def scenario_description(name: str) -> str:
+    """The comment at the top of conf/policy/<name>.yaml: what the scenario is and the seed sentence it encodes."""
+    lines = (CONF_DIR / "policy" / f"{name}.yaml").read_text().splitlines()
+    return " ".join(line[1:].strip() for line in lines if line.startswith("#"))
+
+
 def load_policy(name: str) -> Policy:
     """The levers of scenario `name`, read from conf/policy/<name>.yaml onto the `Policy` schema."""
     path = CONF_DIR / "policy" / f"{name}.yaml"

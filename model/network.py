@@ -48,6 +48,21 @@ class SocialNetwork:
             np.add.at(out, sub.indices, np.repeat(w, np.diff(sub.indptr)) * sub.data)
         return out
 
+    def neighbourhood_of(self, start: np.ndarray, max_nodes: int) -> np.ndarray:
+        """Rows reached breadth-first from `start` along ties, at most `max_nodes` (for pictures)."""
+        seen = list(dict.fromkeys(int(s) for s in start))[:max_nodes]
+        known, frontier = set(seen), list(seen)
+        while frontier and len(seen) < max_nodes:
+            nxt = []
+            for row in frontier:
+                for nb in self.neighbours(row).tolist():
+                    if nb not in known and len(seen) < max_nodes:
+                        known.add(nb)
+                        seen.append(nb)
+                        nxt.append(nb)
+            frontier = nxt
+        return np.array(sorted(seen), dtype=np.int64)
+
     def to_networkx(self, residents: Residents | None = None) -> nx.Graph:
         """The network as a networkx Graph with edge attribute `weight` (and node attributes if residents given)."""
         graph = nx.from_scipy_sparse_array(self.adjacency)

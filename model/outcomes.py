@@ -104,6 +104,7 @@ class Outcomes:
         citizen = status == Status.CITIZEN
         groups = {"all": np.ones(self.n_cells, dtype=bool)}
         groups.update({name: status == code for code, name in enumerate(STATUSES)})
+        groups["lawful_resident"] = (status == Status.LAWFUL_PERMANENT_RESIDENT) | (status == Status.TEMPORARY_VISA)
         groups["citizen_mixed_status"] = citizen & (mixed == 1)
         groups["citizen_other"] = citizen & (mixed == 0)
         groups["mixed_status_household"] = mixed == 1

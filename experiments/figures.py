@@ -1,0 +1,287 @@
+"""Workshop figures from a sweep's tables: one figure per question a council asks.
+
+    python -m experiments.figures results/sweeps/<name> [--baseline decoupled]
+
+Reads only the tables the runs wrote (summary, daily, network sample) and writes PNG and SVG files to
+`<sweep>/figures/`. Scenarios keep one order and one colour-blind-safe colour (Okabe & Ito) in every
+figure; bars and bands are 95% confidence intervals across seeds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import textwrap
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import networkx as nx  # noqa: E402
+import numpy as np  # noqa: E402
+import pyarrow.parquet as pq  # noqa: E402
+
+from experiments.compare import complete_runs, interval, load_sweep  # noqa: E402
+from experiments.schema import SCENARIO_ORDER, in_scenario_order  # noqa: E402
+
+# Okabe & Ito (2008) colour-blind-safe palette, one colour per scenario, least to most entangled.
+COLOURS = dict(zip(SCENARIO_ORDER, ("#009E73", "#56B4E9", "#0072B2", "#999999", "#E69F00", "#D55E00", "#CC79A7")))
+PLAIN = {
+    "decoupled": "No collaboration",
+    "community_trust": "Community trust policy",
+    "recommended_practice": "PERF / Police Foundation practice",
+    "pep": "Priority Enforcement Program",
+    "secure_communities": "Secure Communities",
+    "287g_jail": "287(g) jail model",
+    "287g_task_force": "287(g) task force",
+}
+GROUPS = {
+    "undocumented": "Undocumented",
+    "lawful_resident": "Lawful residents\n(green card, visa)",
+    "citizen_mixed_status": "Citizens in\nmixed-status homes",
+    "citizen_other": "Other citizens",
+}
+
+
+def colour(policy: str) -> str:
+    return COLOURS.get(policy, "#000000")
+
+
+def label(policy: str) -> str:
+    return PLAIN.get(policy, policy)
+
+
+class SweepData:
+    """The tables of one sweep, with the helpers the figures share."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.summary = load_sweep(self.folder, "summary").to_pydict()
+        self.policies = in_scenario_order(self.summary["policy"])
+        self.seeds = sorted(set(self.summary["seed"]))
+
+    def values(self, policy: str, group: str, metric: str) -> np.ndarray:
+        s = self.summary
+        return np.array([v for p, g, v in zip(s["policy"], s["group"], s[metric]) if p == policy and g == group],
+                        dtype=float)
+
+    def estimate(self, policy: str, group: str, metric: str, bounds=(-math.inf, math.inf)) -> tuple[float, float, float]:
+        """Mean and the distances down and up to its 95% interval, the interval kept within `bounds`
+        (0 where it cannot be computed)."""
+        mean, lo, hi = interval(self.values(policy, group, metric))
+        if math.isnan(lo):
+            return mean, 0.0, 0.0
+        return mean, mean - max(lo, bounds[0]), min(hi, bounds[1]) - mean
+
+    def daily(self) -> dict[str, np.ndarray]:
+        d = load_sweep(self.folder, "daily").select(["policy", "seed", "group", "day", "mean_trust", "mean_fear",
+                                                     "willingness_to_report"]).to_pydict()
+        return {k: np.array(v, dtype=object if k in ("policy", "group") else float) for k, v in d.items()}
+
+    def timeline(self, policy: str) -> list[dict]:
+        for run in complete_runs(self.folder):
+            meta = json.loads((run / "run.json").read_text())
+            if meta.get("policy") == policy:
+                return meta.get("timeline", [])
+        return []
+
+
+def _bars(ax, data: SweepData, items: dict, metric: str | None = None, scale: float = 1.0,
+          share: bool = False) -> None:
+    """Grouped bars: one cluster per item (a group, or a (group, metric) pair), one bar per scenario, with
+    95% intervals kept within [0, 1] for shares and above 0 for counts."""
+    width = 0.8 / len(data.policies)
+    x = np.arange(len(items))
+    bounds = (0.0, 1.0) if share else (0.0, math.inf)   # every figure shows non-negative quantities
+    for i, policy in enumerate(data.policies):
+        est = [data.estimate(policy, *((key, metric) if metric else key), bounds=bounds) for key in items]
+        ax.bar(x + (i - (len(data.policies) - 1) / 2) * width, [m * scale for m, _, _ in est], width,
+               yerr=[[d * scale for _, d, _ in est], [u * scale for _, _, u in est]], capsize=2,
+               color=colour(policy), label=label(policy), error_kw={"elinewidth": 0.8})
+    ax.set_xticks(x, list(items.values()), fontsize=9)
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_axisbelow(True)
+
+
+def _finish(fig, data: SweepData, title: str, out: Path, name: str, legend_ax=None, marks: str = "bars") -> list[Path]:
+    handles, labels = (legend_ax or fig.axes[0]).get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), frameon=False, fontsize=9)
+    fig.suptitle(title, fontsize=14, fontweight="bold")
+    fig.text(0.5, 0.92, f"Mean over {len(data.seeds)} simulated years (seeds); {marks}: 95% confidence intervals",
+             ha="center", fontsize=9, color="#444444")
+    fig.tight_layout(rect=(0, 0.09, 1, 0.91))
+    paths = [out / f"{name}.png", out / f"{name}.svg"]
+    fig.savefig(paths[0], dpi=150)
+    fig.savefig(paths[1])
+    plt.close(fig)
+    return paths
+
+
+def who_stops_calling(data: SweepData, out: Path) -> list[Path]:
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5.5))
+    _bars(axes[0], data, GROUPS, "less_likely_share_end", 100, share=True)
+    axes[0].set_ylabel("Residents less likely to call the police\nthan before the policy (%)")
+    axes[0].set_title("Less likely to report a crime against them")
+    _bars(axes[1], data, GROUPS, "willingness_to_report_end", 100, share=True)
+    axes[1].set_ylabel("Chance of reporting a violent crime (%)")
+    axes[1].set_title("Willingness to report at the end of the year")
+    return _finish(fig, data, "Who stops calling the police?", out, "1_who_stops_calling")
+
+
+def unreported_and_victims(data: SweepData, out: Path) -> list[Path]:
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5.5))
+    ax = axes[0]
+    x = np.arange(len(data.policies))
+    reported = [data.estimate(p, "all", "victimizations_per_1000")[0] - data.estimate(p, "all", "unreported_per_1000")[0]
+                for p in data.policies]
+    unreported = [data.estimate(p, "all", "unreported_per_1000", bounds=(0, math.inf)) for p in data.policies]
+    ax.bar(x, reported, color=[colour(p) for p in data.policies], alpha=0.45, label="reported")
+    ax.bar(x, [m for m, _, _ in unreported], bottom=reported, yerr=[[d for _, d, _ in unreported],
+                                                                     [u for _, _, u in unreported]], capsize=3,
+           color=[colour(p) for p in data.policies], hatch="//", edgecolor="white", label="not reported")
+    ax.set_xticks(x, [textwrap.fill(label(p), 13) for p in data.policies], fontsize=8)
+    ax.set_ylabel("Crimes per 1,000 residents a year")
+    ax.set_title("Crimes reported (light) and not reported (hatched)")
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_axisbelow(True)
+    _bars(axes[1], data, GROUPS, "victimizations_per_1000")
+    axes[1].set_ylabel("Victimizations per 1,000 residents a year")
+    axes[1].set_title("Who is victimized")
+    return _finish(fig, data, "How many crimes go unreported, and who is victimized?", out,
+                   "2_unreported_and_victims", legend_ax=axes[1])
+
+
+def over_time(data: SweepData, out: Path) -> list[Path]:
+    daily = data.daily()
+    groups = {"undocumented": "Undocumented", "citizen_mixed_status": "Citizens, mixed-status households",
+              "latino": "Latino residents", "citizen_other": "Other citizens"}
+    fig, axes = plt.subplots(2, len(groups), figsize=(15, 7.5), sharex=True, sharey="row")
+    for j, (group, title) in enumerate(groups.items()):
+        for i, (metric, ylabel) in enumerate((("mean_trust", "Mean trust in police (0-1)"),
+                                              ("mean_fear", "Mean fear of immigration\nconsequences (0-1)"))):
+            ax = axes[i, j]
+            for policy in data.policies:
+                sel = (daily["policy"] == policy) & (daily["group"] == group)
+                days = np.unique(daily["day"][sel])
+                by_seed = np.array([daily[metric][sel & (daily["seed"] == s)] for s in data.seeds
+                                    if (sel & (daily["seed"] == s)).any()])
+                mean = by_seed.mean(axis=0)
+                ax.plot(days, mean, color=colour(policy), label=label(policy), lw=1.5)
+                if len(by_seed) > 1:
+                    half = 1.96 * by_seed.std(axis=0, ddof=1) / math.sqrt(len(by_seed))
+                    ax.fill_between(days, mean - half, mean + half, color=colour(policy), alpha=0.2, lw=0)
+                for switch in data.timeline(policy):
+                    ax.axvline(switch["day"], color=colour(policy), ls="--", lw=0.8)
+                    if i == 0 and j == 0:
+                        ax.annotate(f"switch to\n{label(switch['policy'])}", (switch["day"], ax.get_ylim()[1]),
+                                    fontsize=7, va="top")
+            ax.grid(alpha=0.3)
+            if i == 0:
+                ax.set_title(title)
+            if j == 0:
+                ax.set_ylabel(ylabel)
+            if i == 1:
+                ax.set_xlabel("Day of the simulated year")
+    return _finish(fig, data, "Over time: trust and fear by group", out, "3_trust_and_fear_over_time",
+                   marks="bands; dashed lines: policy switches")
+
+
+def who_is_removed(data: SweepData, out: Path) -> list[Path]:
+    items = {("all", "removals_no_conviction"): "Removed, no\nconviction",
+             ("all", "removals"): "Removed, all",
+             ("mixed_status_household", "removals"): "Removed from mixed-\nstatus households",
+             ("all", "wrongly_held"): "Citizens and lawful\nresidents wrongly held"}
+    return _metric_bars(data, out, items, "Residents a year (per city of this size)", "Who gets removed?",
+                        "4_who_is_removed")
+
+
+def what_it_costs(data: SweepData, out: Path) -> list[Path]:
+    fig, axes = plt.subplots(1, 3, figsize=(14, 5))
+    for ax, (metric, ylabel, title) in zip(axes, (
+            ("officer_hours_immigration", "Officer hours a year", "Officer hours on immigration work"),
+            ("jail_days_immigration", "Jail-days a year", "Local jail-days for immigration holds"),
+            ("holds_without_warrant", "Holds a year", "Holds without a judicial warrant\n(the locality's liability)"))):
+        _bars(ax, data, {"all": ""}, metric, share=False)
+        ax.set_xticks([])
+        ax.set_ylabel(ylabel)
+        ax.set_title(title, fontsize=10)
+    return _finish(fig, data, "What does it cost the locality?", out, "5_what_it_costs")
+
+
+def _metric_bars(data: SweepData, out: Path, items: dict, ylabel: str, title: str, name: str) -> list[Path]:
+    fig, ax = plt.subplots(figsize=(12, 5.5))
+    _bars(ax, data, items)
+    ax.set_ylabel(ylabel)
+    return _finish(fig, data, title, out, name)
+
+
+def network_pictures(data: SweepData, out: Path, baseline: str, other: str) -> list[Path]:
+    """Residents coloured by trust, at the start and at the end, for two scenarios (first seed)."""
+    seed = data.seeds[0]
+    tables = {}
+    for policy in (baseline, other):
+        run = next(r for r in complete_runs(data.folder) if json.loads((r / "run.json").read_text())["policy"] == policy
+                   and json.loads((r / "run.json").read_text())["seed"] == seed)
+        tables[policy] = ({k: np.array(v) for k, v in pq.read_table(run / "network_nodes.parquet").to_pydict().items()},
+                          pq.read_table(run / "network_edges.parquet").to_pydict())
+    nodes, edges = tables[baseline]
+    graph = nx.Graph()
+    graph.add_nodes_from(nodes["row"].tolist())
+    graph.add_edges_from(zip(edges["source"], edges["target"]))
+    layout = nx.spring_layout(graph, seed=seed, k=0.15, iterations=60)
+    fig, axes = plt.subplots(1, 3, figsize=(15, 5.6), gridspec_kw={"width_ratios": [1, 1, 1]})
+    panels = ((baseline, "trust_start", "At the start (any scenario)"),
+              (baseline, "trust_end", f"After a year: {label(baseline)}"),
+              (other, "trust_end", f"After a year: {label(other)}"))
+    for ax, (policy, column, title) in zip(axes, panels):
+        n, _ = tables[policy]
+        trust = dict(zip(n["row"].tolist(), n[column].tolist()))
+        undocumented = {r for r, s in zip(n["row"].tolist(), n["status"].tolist()) if s == 3}
+        nx.draw_networkx_edges(graph, layout, ax=ax, alpha=0.15, width=0.5)
+        drawn = nx.draw_networkx_nodes(graph, layout, ax=ax, node_size=[28 if r in undocumented else 14 for r in graph],
+                                       node_color=[trust[r] for r in graph], cmap="viridis", vmin=0.2, vmax=0.9,
+                                       node_shape="o", linewidths=[1.0 if r in undocumented else 0 for r in graph],
+                                       edgecolors="black")
+        ax.set_title(title, fontsize=10)
+        ax.axis("off")
+    fig.colorbar(drawn, ax=axes, shrink=0.7, label="Trust in police (0 = none, 1 = full)")
+    fig.suptitle("The network: residents coloured by trust", fontsize=14, fontweight="bold")
+    fig.text(0.45, 0.02, f"{len(nodes['row'])} residents around three mixed-status households (seed {seed}); "
+             "large outlined dots: undocumented residents; lines: family and community ties",
+             ha="center", fontsize=9, color="#444444")
+    paths = [out / "6_network_trust.png", out / "6_network_trust.svg"]
+    fig.savefig(paths[0], dpi=150, bbox_inches="tight")
+    fig.savefig(paths[1], bbox_inches="tight")
+    plt.close(fig)
+    return paths
+
+
+def make_figures(folder: Path, baseline: str = "decoupled", contrast: str | None = None) -> list[Path]:
+    """All workshop figures for a sweep folder; returns the files written."""
+    data = SweepData(folder)
+    out = Path(folder) / "figures"
+    out.mkdir(exist_ok=True)
+    baseline = baseline if baseline in data.policies else data.policies[0]
+    contrast = contrast if contrast in data.policies else data.policies[-1]
+    paths = []
+    for make in (who_stops_calling, unreported_and_victims, over_time, who_is_removed, what_it_costs):
+        paths += make(data, out)
+    paths += network_pictures(data, out, baseline, contrast)
+    return paths
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--baseline", default="decoupled")
+    parser.add_argument("--contrast", default=None, help="scenario for the second network picture (default: the most "
+                                                         "entangled in the sweep)")
+    args = parser.parse_args(argv)
+    for path in make_figures(args.folder, args.baseline, args.contrast):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()

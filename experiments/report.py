@@ -1,0 +1,146 @@
+"""A one-page workshop report for a sweep: a single self-contained HTML file to hand out.
+
+    python -m experiments.report results/sweeps/<name> [--baseline decoupled]
+
+It holds the headline table (means and 95% intervals across seeds, differences from the baseline), the
+workshop figures (embedded), the scenarios in plain words with the source sentences they encode, and the
+model's main assumptions. Made from the sweep's tables only; figures are drawn if missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import html
+import json
+import math
+from dataclasses import fields
+from datetime import date
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from experiments.compare import HEADLINES, compare_folder, complete_runs
+from experiments.figures import PLAIN, label, make_figures
+from experiments.paramdoc import SECTIONS
+from experiments.schema import in_scenario_order, scenario_description
+
+CAPTIONS = {
+    "1_who_stops_calling": "Who stops calling the police? The share of each group less likely to report a crime "
+                           "against them than before the policy, and their chance of reporting a violent crime.",
+    "2_unreported_and_victims": "How many crimes go unreported, and who is victimized?",
+    "3_trust_and_fear_over_time": "Trust in police and fear of immigration consequences, day by day.",
+    "4_who_is_removed": "Who gets removed? Removals with and without a criminal conviction, from mixed-status "
+                        "households, and citizens and lawful residents wrongly held.",
+    "5_what_it_costs": "What does it cost the locality? Officer hours and jail-days spent on immigration work, and "
+                       "holds without a judicial warrant.",
+    "6_network_trust": "The same residents and their ties, coloured by trust, at the start and after a year.",
+}
+
+STYLE = """body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;
+color:#222;line-height:1.45;padding:0 1em}h1{font-size:1.7em;margin-bottom:.2em}h2{margin-top:1.6em;
+border-bottom:1px solid #ddd}table{border-collapse:collapse;font-size:.85em;margin:1em 0}td,th{border:1px solid
+#ddd;padding:4px 6px;text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}
+.note{color:#555;font-size:.9em}figure{margin:1.5em 0}figure img{width:100%}figcaption{color:#444;font-size:.9em}
+.diff{color:#666;font-size:.85em}"""
+
+
+def _cell(fmt: str, mean: float, lo: float, hi: float) -> str:
+    if math.isnan(mean):
+        return "n/a"
+    text = fmt.format(mean)
+    return text if math.isnan(lo) else f"{text} <span class=diff>[{fmt.format(lo)}, {fmt.format(hi)}]</span>"
+
+
+def headline_table(folder: Path) -> str:
+    t = pq.read_table(folder / "comparison.parquet").to_pydict()
+    policies = in_scenario_order(t["policy"])
+    index = {(p, g, m): i for i, (p, g, m) in enumerate(zip(t["policy"], t["group"], t["metric"]))}
+    baseline = t["baseline"][0]
+    rows = ["<tr><th>Outcome (mean over seeds [95% interval])</th>" +
+            "".join(f"<th>{html.escape(label(p))}</th>" for p in policies) + "</tr>"]
+    for group, metric, name, fmt in HEADLINES:
+        cells = []
+        for p in policies:
+            i = index.get((p, group, metric))
+            if i is None:
+                cells.append("<td>n/a</td>")
+                continue
+            text = _cell(fmt, t["mean"][i], t["ci_low"][i], t["ci_high"][i])
+            if baseline and p != baseline and not math.isnan(t["diff"][i]):
+                text += f"<br><span class=diff>{fmt.replace('{:', '{:+').format(t['diff'][i])} vs baseline</span>"
+            cells.append(f"<td>{text}</td>")
+        rows.append(f"<tr><td>{html.escape(name)}</td>{''.join(cells)}</tr>")
+    return "<table>" + "\n".join(rows) + "</table>"
+
+
+def assumptions() -> str:
+    items = []
+    for section, cls in SECTIONS:
+        for f in fields(cls):
+            source = f.metadata.get("source", "")
+            if source.startswith("assumption"):
+                items.append(f"<li><code>{section}.{f.name}</code>: {html.escape(source)}</li>")
+    return "<ul>" + "\n".join(items) + "</ul>"
+
+
+def make_report(folder: Path, baseline: str = "decoupled") -> Path:
+    """Write <folder>/report.html (drawing the figures and the comparison if they are missing)."""
+    folder = Path(folder)
+    if not (folder / "comparison.parquet").exists():
+        compare_folder(folder, baseline)
+    figures = folder / "figures"
+    if not any(figures.glob("*.png")):
+        make_figures(folder, baseline)
+    runs = [json.loads((r / "run.json").read_text()) for r in complete_runs(folder)]
+    policies = in_scenario_order(r["policy"] for r in runs)
+    seeds = sorted({r["seed"] for r in runs})
+    residents = sorted({r["residents"] for r in runs})
+    days = sorted({r["days"] for r in runs})
+    parts = [f"<!doctype html><html lang=en><head><meta charset=utf-8><title>Community trust: scenario comparison"
+             f"</title><style>{STYLE}</style></head><body>",
+             "<h1>Immigration enforcement and public safety: what the simulation shows</h1>",
+             f"<p class=note>{date.today().isoformat()} &middot; {len(runs)} simulated years: {len(policies)} "
+             f"scenarios &times; {len(seeds)} seeds &middot; {', '.join(f'{n:,}' for n in residents)} residents "
+             f"&middot; {', '.join(map(str, days))} days &middot; baseline: {html.escape(label(baseline))}</p>",
+             "<p>An agent-based simulation of one city: residents of mixed immigration status in households and "
+             "neighbourhoods, officers with limited hours, and the federal immigration agency. Each scenario is a set "
+             "of local choices (whether officers ask about status, whether the jail shares fingerprints and honours "
+             "immigration holds, whether victims and witnesses are protected). Nothing below is written into the "
+             "model: fear, trust, reporting, clearance and victimization follow from the rules, with their sources "
+             "in the project's docs. The numbers depend on assumptions listed at the end; treat them as a way to "
+             "compare scenarios, not as forecasts.</p>",
+             "<h2>Headline outcomes</h2>", headline_table(folder),
+             "<p class=note>Per year, for a city of the simulated size. Intervals are 95% confidence intervals "
+             "across seeds; differences from the baseline are paired by seed.</p>", "<h2>Figures</h2>"]
+    for png in sorted(figures.glob("*.png")):
+        data = base64.b64encode(png.read_bytes()).decode()
+        caption = CAPTIONS.get(png.stem, "")
+        parts.append(f"<figure><img alt='{html.escape(caption)}' src='data:image/png;base64,{data}'>"
+                     f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+    parts.append("<h2>The scenarios</h2><dl>")
+    for p in policies:
+        try:
+            text = scenario_description(p)
+        except FileNotFoundError:
+            text = "(not a scenario file of this project)"
+        parts.append(f"<dt><b>{html.escape(PLAIN.get(p, p))}</b> (<code>{p}</code>)</dt><dd>{html.escape(text)}</dd>")
+    parts += ["</dl>", "<h2>Main assumptions</h2>",
+              "<p>Values no published source fixes, set by judgement; vary them to see how much a conclusion depends "
+              "on them (docs/parameters.md lists every parameter with its source):</p>", assumptions(),
+              "</body></html>"]
+    out = folder / "report.html"
+    out.write_text("\n".join(parts))
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--baseline", default="decoupled")
+    args = parser.parse_args(argv)
+    print(make_report(args.folder, args.baseline))
+
+
+if __name__ == "__main__":
+    main()
