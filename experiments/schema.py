@@ -78,7 +78,7 @@ def load_policy(name: str) -> Policy:
     """The levers of scenario `name`, read from conf/policy/<name>.yaml onto the `Policy` schema."""
     path = CONF_DIR / "policy" / f"{name}.yaml"
     if not path.exists():
-        raise ParameterError(f"timeline policy {name!r} is not a scenario; choose one of: {', '.join(policy_names())}.")
+        raise ParameterError(f"policy {name!r} is not a scenario; choose one of: {', '.join(policy_names())}.")
     try:
         return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(Policy), OmegaConf.load(path)))
     except OmegaConfBaseException as err:

@@ -53,7 +53,7 @@ BAD_INPUTS = [
     (["policy=nope"], "Could not find 'policy/nope'"),
     (["crime.nonsense=1"], "Key 'nonsense' not in 'CrimeParams'"),
     (["policy.ice_request=warrant"], "choose one of: none, detainer, notification"),
-    (["timeline=[{day: 10, policy: nope}]"], "timeline policy 'nope' is not a scenario; choose one of"),
+    (["timeline=[{day: 10, policy: nope}]"], "policy 'nope' is not a scenario; choose one of"),
     (["days=10", "timeline=[{day: 20, policy: pep}]"], "timeline[0].day = 20: must be below days = 10"),
 ]
 
