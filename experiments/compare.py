@@ -87,9 +87,16 @@ def interval(values: np.ndarray) -> tuple[float, float, float]:
     return mean, mean - half, mean + half
 
 
+def natural_bounds(metric: str) -> tuple[float, float]:
+    """The range a metric's mean can take: shares and rates in [0, 1], counts and beliefs at least 0."""
+    if metric.endswith(("_share", "_share_end", "_rate", "cooperation")) or "willingness" in metric:
+        return 0.0, 1.0
+    return 0.0, math.inf
+
+
 def compare(summary: pa.Table, baseline: str | None = None) -> dict[str, np.ndarray]:
     """Tidy comparison: one row per setting, policy, group and metric, with the mean over seeds, its 95%
-    interval, and the difference from the `baseline` scenario in the same setting, paired by seed, with its
+    interval (kept within the metric's natural range), and the difference from the `baseline` scenario in the same setting, paired by seed, with its
     interval (NaN without a baseline)."""
     cols = summary.to_pydict()
     n = summary.num_rows
@@ -105,6 +112,8 @@ def compare(summary: pa.Table, baseline: str | None = None) -> dict[str, np.ndar
                 for metric in metrics:
                     values = np.array(cols[metric], dtype=float)
                     mean, lo, hi = interval(values[mask])
+                    floor, ceiling = natural_bounds(metric)
+                    lo, hi = max(lo, floor), min(hi, ceiling)  # NaN stays NaN
                     diff = _paired(values, seed, mask, base_mask) if base_mask.any() else np.array([])
                     d_mean, d_lo, d_hi = interval(diff) if len(diff) else (math.nan,) * 3
                     rows.append((s, p, g, metric, int(mask.sum()), mean, lo, hi, baseline or "", d_mean, d_lo,

@@ -1,4 +1,5 @@
-"""A one-page workshop report for a sweep: a single self-contained HTML file to hand out.
+"""A one-page workshop report for a sweep: a single self-contained HTML file to hand out (and a PDF of it
+where headless Chromium is installed).
 
     python -m experiments.report results/sweeps/<name> [--baseline decoupled]
 
@@ -14,6 +15,9 @@ import base64
 import html
 import json
 import math
+import shutil
+import subprocess
+import tempfile
 from dataclasses import fields
 from datetime import date
 from pathlib import Path
@@ -131,7 +135,22 @@ def make_report(folder: Path, baseline: str = "decoupled") -> Path:
               "</body></html>"]
     out = folder / "report.html"
     out.write_text("\n".join(parts))
+    print_pdf(out)
     return out
+
+
+def print_pdf(page: Path) -> Path | None:
+    """report.pdf beside the page, printed by headless Chromium where it is installed (else None)."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        return None
+    pdf = page.with_suffix(".pdf")
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                        "--no-first-run", "--disable-component-update", "--disable-sync", f"--user-data-dir={profile}",
+                        "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.resolve().as_uri()],
+                       capture_output=True, timeout=180, check=False)
+    return pdf if pdf.exists() else None
 
 
 def main(argv: list[str] | None = None) -> None:

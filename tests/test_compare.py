@@ -80,3 +80,12 @@ def test_settings_of_a_sweep_are_compared_apart():
     assert np.allclose(table["diff"][pep], 5.0)            # paired within each setting, not across
     assert sorted(table["mean"][pep]) == [5.0, 1005.0]
     assert "pep | population.size=50000" in format_comparison(table)
+
+
+def test_intervals_stay_within_the_range_a_metric_can_take():
+    summary = pa.table({"policy": ["pep"] * 3, "seed": [0, 1, 2], "group": ["all"] * 3,
+                        "reporting_share": [0.0, 0.0, 0.3], "removals": [0.0, 0.0, 9.0]})
+    table = compare(summary)
+    assert (table["ci_low"] >= 0).all()
+    share = list(table["metric"]).index("reporting_share")
+    assert table["ci_high"][share] <= 1.0

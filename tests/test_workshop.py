@@ -3,6 +3,8 @@ what the council asks in plain words."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from conftest import write_small_sweep
@@ -54,6 +56,8 @@ def test_the_report_is_one_self_contained_page(sweep):
     assert path.stat().st_size > 100_000
     assert page.count("data:image/png;base64,") == len(TITLES)
     assert "<link" not in page and "src='http" not in page and 'src="http' not in page
+    if shutil.which("chromium"):
+        assert path.with_suffix(".pdf").stat().st_size > 50_000
     for words in ("Headline outcomes", "Share of crimes reported", "Undocumented residents less likely to call",
                   "The scenarios", "Secure Communities", "fingerprints", "Main assumptions",
                   "beliefs.risk_amplification", "vs baseline"):
