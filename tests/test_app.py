@@ -65,6 +65,7 @@ def server():
                     reason="needs Debian's chromium and chromium-driver (.ci/run installs them)")
 def test_a_browser_changes_the_scenario_and_sees_the_charts_update(server, tmp_path):
     from selenium import webdriver
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
@@ -76,23 +77,29 @@ def test_a_browser_changes_the_scenario_and_sees_the_charts_update(server, tmp_p
         options.add_argument(arg)
     options.binary_location = CHROMIUM
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    wait = WebDriverWait(driver, 90)
-    text = lambda: driver.find_element(By.TAG_NAME, "body").text  # noqa: E731
+    # the page re-renders as the model changes: read it atomically and retry elements that went stale
+    wait = WebDriverWait(driver, 90, ignored_exceptions=(StaleElementReferenceException,))
+    text = lambda: driver.execute_script("return document.body.innerText")  # noqa: E731
+    charts = lambda: driver.execute_script("return Array.from(document.images).map(i => i.src)")  # noqa: E731
+
+    def click(xpath: str) -> None:
+        def attempt(d) -> bool:
+            d.find_element(By.XPATH, xpath).click()
+            return True
+        wait.until(attempt)
+
     try:
         driver.get(server)
         wait.until(lambda _: "Community trust policy — day 0 of 365" in text())
-        charts = lambda: [i.get_attribute("src") for i in driver.find_elements(By.TAG_NAME, "img")]  # noqa: E731
         before = charts()
         assert len(before) >= 4
-        driver.find_element(By.XPATH, "//*[contains(@class,'v-select__selection') and text()='community_trust']").click()
-        wait.until(lambda d: d.find_element(By.XPATH, "//div[contains(@class,'v-list-item__title') and "
-                                                      "text()='287g_task_force']")).click()
-        driver.find_element(By.XPATH, "//button[contains(., 'Reset') or contains(., 'RESET')]").click()
+        click("//*[contains(@class,'v-select__selection') and text()='community_trust']")
+        click("//div[contains(@class,'v-list-item__title') and text()='287g_task_force']")
+        click("//button[contains(., 'Reset') or contains(., 'RESET')]")
         wait.until(lambda _: "287(g) task force — day 0 of 365" in text())
         assert "Status questions: stops" in text()
-        step = driver.find_element(By.XPATH, "//button[contains(., 'Step') or contains(., 'STEP')]")
         for _ in range(5):
-            step.click()
+            click("//button[contains(., 'Step') or contains(., 'STEP')]")
             time.sleep(0.5)
         wait.until(lambda _: "day 5 of 365" in text())
         wait.until(lambda _: sum(a != b for a, b in zip(before, charts())) >= 4)
