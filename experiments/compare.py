@@ -56,7 +56,7 @@ def complete_runs(folder: Path) -> list[Path]:
 def setting(overrides: list[str]) -> str:
     """What a run's overrides set besides its scenario and seed (and output options): e.g.
     'population.size=50000'. Runs of one sweep that share a setting are compared with each other."""
-    skip = ("policy", "seed", "output.", "hydra.", "hydra/")
+    skip = ("policy", "seed", "output.", "hydra.", "hydra/", "experiment=")
     kept = [o.lstrip("+~") for o in overrides if not o.lstrip("+~").startswith(skip)]
     return ", ".join(sorted(kept))
 
