@@ -23,7 +23,7 @@ class InvestigateCrimes(Rule):
         crimes = m.today.crimes
         if not crimes.get("reported", np.zeros(0, dtype=bool)).any():
             return
-        p, police, res = m.params.policing, m.police, m.residents
+        p, police = m.params.policing, m.police
         cases = np.flatnonzero(crimes["reported"])
         violent = crimes["violent"][cases]
         needed = np.where(violent, p.hours_per_violent_case, p.hours_per_property_case)

@@ -7,8 +7,6 @@ ties in the belief update.
 
 from __future__ import annotations
 
-import numpy as np
-
 from model.rules import Rule
 
 
