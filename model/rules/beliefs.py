@@ -27,6 +27,8 @@ All of this is one sparse product of the tie matrix with a few columns per day.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from model.rules import Rule
@@ -65,46 +67,71 @@ class UpdateBeliefs(Rule):
 
     def step(self, day: int) -> None:
         m = self.model
-        res, b, n, net = m.residents, m.params.beliefs, len(m.residents), m.network
-        log = m.today
-        present = res.present()
-        event_rows = _rows(log.enforcement)
-        event_weights = np.concatenate([np.full(len(r), w) for r, w in log.enforcement]) if log.enforcement else None
-        events = _tally(n, event_rows, event_weights)
-        unfair = _tally(n, _rows(log.unfair_contacts))
-        fair = _tally(n, _rows(log.fair_contacts))
-        seen_enforcement = np.minimum(net.spread_from(event_rows, event_weights), 1.0)
-        seen_cleared = np.minimum(net.spread_from(_rows(log.cleared_victims)), 1.0)
-        here = present.astype(float)
-        shift = res.trust - res.trust0
-        spread = net.spread(np.column_stack([shift * here, res.fear * here, res.knowledge * here]))
-        ties = self.ties_present(here)
-        has_ties = ties > 0
-        safe = np.where(has_ties, ties, 1.0)
-        ties_shift = np.where(has_ties, spread[:, 0] / safe, shift)
-        ties_fear = np.where(has_ties, spread[:, 1] / safe, res.fear)
-        ties_knowledge = np.where(has_ties, spread[:, 2] / safe, res.knowledge)
+        today = Tallies.from_log(m.today, len(m.residents))
+        here = m.residents.present().astype(float)
+        update_beliefs(m.residents, m.network, today, self.observed_risk(day), m.params.beliefs,
+                       self.ties_present(here))
 
-        v = res.vulnerability
-        fear = res.fear + v * (b.direct_fear * np.minimum(events, 1.0) + b.network_fear * seen_enforcement)
-        fear += b.fear_influence * v * np.maximum(ties_fear - res.fear, 0.0) - b.fear_decay * res.fear
-        observed = self.observed_risk(day)
-        rumoured = min(1.0, b.risk_amplification * observed)
-        felt_risk = v * (res.knowledge * observed + (1 - res.knowledge) * rumoured)
-        fear += b.policy_fear_rate * np.maximum(felt_risk - res.fear, 0.0)
 
-        loss = np.minimum(1.0, b.contact_gain * b.trust_asymmetry * unfair + b.seen_enforcement_loss * v * seen_enforcement
-                          + b.risk_trust_loss * felt_risk)
-        gain = np.minimum(1.0, b.contact_gain * fair + b.seen_clearance_gain * seen_cleared)
-        trust = res.trust + gain * (1 - res.trust) - loss * res.trust
-        trust += b.trust_influence * (ties_shift - shift) - b.trust_recovery * shift
+@dataclass
+class Tallies:
+    """Today's events per resident, as the belief update needs them."""
 
-        decay = b.knowledge_spread * (1 - b.initial_knowledge)
-        knowledge = res.knowledge + b.knowledge_spread * (1 - res.knowledge) * ties_knowledge - decay * res.knowledge
+    event_rows: np.ndarray        # residents with an enforcement event (repeated per event)
+    event_weights: np.ndarray     # ... and each event's weight
+    unfair: np.ndarray            # unfair contacts per resident
+    fair: np.ndarray              # fair contacts per resident
+    cleared_rows: np.ndarray      # victims whose case was cleared (repeated per case)
 
-        for name, new in (("fear", fear), ("trust", trust), ("knowledge", knowledge)):
-            column = getattr(res, name)
-            column[present] = np.clip(new[present], 0.0, 1.0)
+    @classmethod
+    def from_log(cls, log, n: int) -> Tallies:
+        weights = [np.full(len(r), w) for r, w in log.enforcement]
+        return cls(_rows(log.enforcement), np.concatenate(weights) if weights else np.zeros(0),
+                   _tally(n, _rows(log.unfair_contacts)), _tally(n, _rows(log.fair_contacts)),
+                   _rows(log.cleared_victims))
+
+
+def update_beliefs(res, net, today: Tallies, observed: float, b, ties: np.ndarray | None = None) -> None:
+    """One day's fear, trust and knowledge update for every resident still present, in place.
+
+    `observed` is the community's observed risk of police contact (UpdateBeliefs.observed_risk); `ties`
+    the tie strength to present residents (computed if not given). benchmarks/reference_beliefs.py is the
+    same rule written per agent, and the test that both agree keeps this one honest.
+    """
+    n = len(res)
+    present = res.present()
+    here = present.astype(float)
+    events = _tally(n, today.event_rows, today.event_weights)
+    seen_enforcement = np.minimum(net.spread_from(today.event_rows, today.event_weights), 1.0)
+    seen_cleared = np.minimum(net.spread_from(today.cleared_rows), 1.0)
+    shift = res.trust - res.trust0
+    spread = net.spread(np.column_stack([shift * here, res.fear * here, res.knowledge * here]))
+    ties = net.spread(here) if ties is None else ties
+    has_ties = ties > 0
+    safe = np.where(has_ties, ties, 1.0)
+    ties_shift = np.where(has_ties, spread[:, 0] / safe, shift)
+    ties_fear = np.where(has_ties, spread[:, 1] / safe, res.fear)
+    ties_knowledge = np.where(has_ties, spread[:, 2] / safe, res.knowledge)
+
+    v = res.vulnerability
+    fear = res.fear + v * (b.direct_fear * np.minimum(events, 1.0) + b.network_fear * seen_enforcement)
+    fear += b.fear_influence * v * np.maximum(ties_fear - res.fear, 0.0) - b.fear_decay * res.fear
+    rumoured = min(1.0, b.risk_amplification * observed)
+    felt_risk = v * (res.knowledge * observed + (1 - res.knowledge) * rumoured)
+    fear += b.policy_fear_rate * np.maximum(felt_risk - res.fear, 0.0)
+
+    loss = np.minimum(1.0, b.contact_gain * b.trust_asymmetry * today.unfair
+                      + b.seen_enforcement_loss * v * seen_enforcement + b.risk_trust_loss * felt_risk)
+    gain = np.minimum(1.0, b.contact_gain * today.fair + b.seen_clearance_gain * seen_cleared)
+    trust = res.trust + gain * (1 - res.trust) - loss * res.trust
+    trust += b.trust_influence * (ties_shift - shift) - b.trust_recovery * shift
+
+    decay = b.knowledge_spread * (1 - b.initial_knowledge)
+    knowledge = res.knowledge + b.knowledge_spread * (1 - res.knowledge) * ties_knowledge - decay * res.knowledge
+
+    for name, new in (("fear", fear), ("trust", trust), ("knowledge", knowledge)):
+        column = getattr(res, name)
+        column[present] = np.clip(new[present], 0.0, 1.0)
 
 
 def _rows(parts: list) -> np.ndarray:
