@@ -1,0 +1,144 @@
+"""Validation against published figures: run the scenarios the targets need, then compare.
+
+    python -m experiments.validate                        # 10 seeds, 10,000 residents, a year
+    python -m experiments.validate --seeds 3 population.size=2000 days=120     # extra args: Hydra overrides
+
+Targets come from conf/validation/targets.yaml (published value, tolerance, source, and which scenario,
+summary metric and group measure it). The runs go through the usual entry point as one Hydra multirun,
+so they run in parallel and resume; the table (target, source, model mean with its 95% interval across
+seeds, pass/fail) is printed and written as validation.parquet and validation.txt in the sweep folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+from omegaconf import OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from experiments.compare import interval, load_sweep, natural_bounds
+from experiments.schema import CONF_DIR, policy_names
+from model import ParameterError
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGETS = CONF_DIR / "validation" / "targets.yaml"
+
+
+@dataclass
+class Target:
+    """A published figure and how the model measures it."""
+
+    id: str
+    measure: str
+    scenario: str
+    metric: str
+    group: str
+    value: float
+    tolerance: float
+    source: str
+    relative_to: str | None = None
+
+
+def load_targets(path: Path = TARGETS) -> list[Target]:
+    """The targets in `path`, checked: known fields, known scenarios, numbers where numbers belong."""
+    try:
+        raw = OmegaConf.load(path)
+        targets = [OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(Target), t)) for t in raw.targets]
+    except (OmegaConfBaseException, AttributeError) as err:
+        raise ParameterError(f"{path}: {err}") from None
+    known = set(policy_names())
+    for t in targets:
+        for name in filter(None, (t.scenario, t.relative_to)):
+            if name not in known:
+                raise ParameterError(f"{path}: target {t.id}: scenario {name!r} is not one of: {', '.join(sorted(known))}.")
+    return targets
+
+
+def measure(summary: pa.Table, target: Target) -> np.ndarray:
+    """The target's metric per seed (relative change against `relative_to`, paired by seed, if given)."""
+    s = summary.to_pydict()
+    if target.metric not in s:
+        raise ParameterError(f"target {target.id}: metric {target.metric!r} is not a summary column.")
+
+    def by_seed(policy: str) -> dict[int, float]:
+        return {seed: value for p, g, seed, value in zip(s["policy"], s["group"], s["seed"], s[target.metric])
+                if p == policy and g == target.group}
+
+    values = by_seed(target.scenario)
+    if target.relative_to is None:
+        return np.array(list(values.values()), dtype=float)
+    base = by_seed(target.relative_to)
+    return np.array([(v - base[k]) / base[k] for k, v in values.items() if k in base and base[k]], dtype=float)
+
+
+def validation_table(summary: pa.Table, targets: list[Target]) -> dict[str, list]:
+    rows: dict[str, list] = {k: [] for k in ("id", "measure", "scenario", "value", "tolerance", "model", "ci_low",
+                                              "ci_high", "seeds", "passed", "source")}
+    for t in targets:
+        values = measure(summary, t)
+        mean, lo, hi = interval(values)
+        if t.relative_to is None:
+            floor, ceiling = natural_bounds(t.metric)
+            lo, hi = max(lo, floor), min(hi, ceiling)
+        label = t.scenario if t.relative_to is None else f"{t.scenario} vs {t.relative_to}"
+        for key, value in (("id", t.id), ("measure", t.measure), ("scenario", label), ("value", t.value),
+                           ("tolerance", t.tolerance), ("model", mean), ("ci_low", lo), ("ci_high", hi),
+                           ("seeds", len(values)), ("passed", bool(abs(mean - t.value) <= t.tolerance)),
+                           ("source", " ".join(t.source.split()))):
+            rows[key].append(value)
+    return rows
+
+
+def format_validation(rows: dict[str, list]) -> str:
+    lines = [f"{'target':<36}{'scenario':<32}{'published':>12}{'model [95% CI]':>28}  result"]
+    for i, target in enumerate(rows["id"]):
+        ci = "" if math.isnan(rows["ci_low"][i]) else f" [{rows['ci_low'][i]:.3f}, {rows['ci_high'][i]:.3f}]"
+        lines.append(f"{target:<36}{rows['scenario'][i]:<32}{rows['value'][i]:>6.3f} ± {rows['tolerance'][i]:<4.2f}"
+                     f"{rows['model'][i]:>14.3f}{ci:<16}  {'pass' if rows['passed'][i] else 'FAIL'}")
+    passed = sum(rows["passed"])
+    lines += ["", f"{passed} of {len(rows['id'])} targets met (model mean within the published value's tolerance)."]
+    lines += ["", "Sources:"] + [f"  {t}: {s}" for t, s in zip(rows["id"], rows["source"])]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--folder", type=Path, default=None, help="sweep folder (default results/validation/<time>)")
+    parser.add_argument("--strict", action="store_true", help="exit 1 if a target is not met")
+    args, overrides = parser.parse_known_args(argv)
+    try:
+        targets = load_targets()
+    except ParameterError as err:
+        print(f"validate: {err}", file=sys.stderr)
+        sys.exit(2)
+    folder = args.folder or ROOT / "results" / "validation" / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+    scenarios = sorted({n for t in targets for n in (t.scenario, t.relative_to) if n})
+    cmd = [sys.executable, "-m", "experiments.run", "-m", f"policy={','.join(scenarios)}",
+           f"seed=range(0,{args.seeds})", f"hydra.sweep.dir={folder}", "output.print_summary=false",
+           "hydra.callbacks.compare.baseline=decoupled", *overrides]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        print(done.stdout[-2000:] + done.stderr[-2000:], file=sys.stderr)
+        sys.exit(done.returncode)
+    rows = validation_table(load_sweep(folder), targets)
+    text = format_validation(rows)
+    pq.write_table(pa.table(rows), folder / "validation.parquet")
+    (folder / "validation.txt").write_text(text + "\n")
+    print(text)
+    print(f"\nWritten: {folder / 'validation.txt'} and validation.parquet")
+    if args.strict and not all(rows["passed"]):
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
