@@ -1,0 +1,34 @@
+"""The sensitivity pipeline runs on a tiny sample and ranks parameters from real model runs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+
+from experiments.sensitivity import OUTCOMES, UNCERTAIN, evaluate, main, params_for
+from model import validate
+
+
+def test_every_uncertain_parameter_exists_and_its_range_is_valid():
+    names = list(UNCERTAIN)
+    for bound in (0, 1):
+        validate(params_for(np.array([UNCERTAIN[n][bound] for n in names]), names, "secure_communities", 500, 10))
+
+
+def test_a_parameter_that_matters_changes_the_outcome():
+    names = ["crime.offender_concentration"]
+    low = evaluate((np.array([0.05]), names, "secure_communities", 1500, 60, 0))
+    high = evaluate((np.array([1.0]), names, "secure_communities", 1500, 60, 0))
+    assert len(low) == len(OUTCOMES) and low != high
+
+
+@pytest.mark.slow
+def test_the_pipeline_runs_on_a_tiny_sample(tmp_path):
+    main(["--trajectories", "2", "--sobol-n", "4", "--top", "2", "--size", "500", "--days", "20",
+          "--workers", "2", "--folder", str(tmp_path)])
+    morris = pq.read_table(tmp_path / "morris.parquet").to_pydict()
+    assert set(morris["parameter"]) == set(UNCERTAIN) and set(morris["outcome"]) == set(OUTCOMES)
+    sobol = pq.read_table(tmp_path / "sobol.parquet").to_pydict()
+    assert len(set(sobol["parameter"])) == 2
+    assert (tmp_path / "sensitivity_ranking.png").stat().st_size > 20_000
