@@ -62,9 +62,10 @@ def run(cfg: DictConfig, folder: Path, overrides: list[str] | None = None) -> di
     built = time.perf_counter() - clock
     model.run()
     elapsed = time.perf_counter() - clock
-    ids = {"policy": params.policy.name, "seed": seed}
+    ids = {"city": cfg.city.name, "policy": params.policy.name, "seed": seed}
     tables = {name: to_arrow(columns, ids) for name, columns in {**model.tables(), **model.network_sample()}.items()}
     meta = {
+        "city": cfg.city.name,
         "policy": params.policy.name,
         "seed": seed,
         "overrides": overrides or [],
@@ -81,7 +82,7 @@ def run(cfg: DictConfig, folder: Path, overrides: list[str] | None = None) -> di
     }
     write_run(folder, tables, OmegaConf.to_yaml(cfg, resolve=True), meta)
     if cfg.output.print_summary:
-        print(format_summary(tables["summary"], f"{params.policy.name}, seed {seed}, "
+        print(format_summary(tables["summary"], f"{cfg.city.name}, {params.policy.name}, seed {seed}, "
                              f"{len(model.residents):,} residents, {params.days} days -> {folder}"))
     return tables
 

@@ -30,6 +30,15 @@ class TimelineEntry:
 
 
 @dataclass
+class CityProfile:
+    """Which place the population mix, staffing and crime level describe (conf/city/<name>.yaml)."""
+
+    name: str = "national"
+    description: str = "A generic U.S. city from national figures"
+    foreign_born_share: float = 0.138
+
+
+@dataclass
 class OutputConfig:
     """Where run folders go (relative paths are taken from the directory the command runs in)."""
 
@@ -42,6 +51,7 @@ class RunConfig(ModelParams):
     """A run: model parameters, the seed, a timeline of named scenarios, and output settings."""
 
     seed: int = 0
+    city: CityProfile = field(default_factory=CityProfile)
     mesa_agents: bool = True  # a Mesa Resident view per resident; turn off for the largest populations
     timeline: list[TimelineEntry] = field(default_factory=list)  # type: ignore[assignment]
     output: OutputConfig = field(default_factory=OutputConfig)
@@ -85,9 +95,22 @@ def load_policy(name: str) -> Policy:
         raise ParameterError(f"conf/policy/{name}.yaml: {err}") from None
 
 
+def check_city(run: RunConfig) -> None:
+    """A profile's shares must fit together: every non-citizen is foreign-born."""
+    shares, city = run.population.status_shares, run.city
+    if not 0 <= city.foreign_born_share <= 1:
+        raise ParameterError(f"city.foreign_born_share = {city.foreign_born_share}: allowed range is [0, 1].")
+    noncitizens = sum(v for k, v in shares.items() if k != "citizen")
+    if noncitizens > city.foreign_born_share + 1e-9:
+        raise ParameterError(
+            f"city {city.name}: non-citizen shares in population.status_shares sum to {noncitizens:.3f}, more than "
+            f"city.foreign_born_share = {city.foreign_born_share}; every non-citizen is foreign-born.")
+
+
 def to_model_params(cfg: DictConfig) -> tuple[ModelParams, int]:
     """The model's parameters and the seed from a composed run config."""
     run: RunConfig = OmegaConf.to_object(cfg)
+    check_city(run)
     values = {f.name: getattr(run, f.name) for f in fields(ModelParams) if f.name != "timeline"}
     timeline = [PolicySwitch(day=e.day, policy=load_policy(e.policy)) for e in run.timeline]
     return ModelParams(**values, timeline=timeline), run.seed

@@ -37,7 +37,7 @@ def test_a_small_run_writes_its_tables_config_and_metadata(tmp_path):
     assert daily.num_rows == 30 * len(groups)
     assert set(daily.column("policy").to_pylist()) == {"secure_communities"}
     assert "size: 800" in (folder / "config.yaml").read_text()
-    assert "secure_communities, seed 3" in done.stdout and "undocumented" in done.stdout
+    assert "national, secure_communities, seed 3" in done.stdout and "undocumented" in done.stdout
     assert not list(folder.glob(".staging*"))
 
 
