@@ -102,7 +102,7 @@ def compare(summary: pa.Table, baseline: str | None = None) -> dict[str, np.ndar
     n = summary.num_rows
     policy, group, seed = (np.array(cols[k], dtype=object) for k in ("policy", "group", "seed"))
     settings = np.array(cols.get("setting", [""] * n), dtype=object)
-    metrics = [k for k in cols if k not in ("city", "policy", "seed", "group", "run", "setting")]
+    metrics = [k for k in cols if k not in ("city", "history", "policy", "seed", "group", "run", "setting")]
     rows = []
     for s in sorted(set(settings.tolist())):
         for p in in_scenario_order(policy[settings == s].tolist()):

@@ -24,10 +24,11 @@ import numpy as np  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
 from experiments.compare import complete_runs, interval, load_sweep  # noqa: E402
-from experiments.schema import SCENARIO_ORDER, in_scenario_order  # noqa: E402
+from experiments.schema import HISTORY_SCENARIOS, SCENARIO_ORDER, in_scenario_order  # noqa: E402
 
 # Okabe & Ito (2008) colour-blind-safe palette, one colour per scenario, least to most entangled.
-COLOURS = dict(zip(SCENARIO_ORDER, ("#009E73", "#56B4E9", "#0072B2", "#999999", "#E69F00", "#D55E00", "#CC79A7")))
+COLOURS = dict(zip(SCENARIO_ORDER + HISTORY_SCENARIOS, ("#009E73", "#56B4E9", "#0072B2", "#999999", "#E69F00",
+                                                         "#D55E00", "#CC79A7", "#000000", "#F0E442")))
 PLAIN = {
     "decoupled": "No collaboration",
     "community_trust": "Community trust policy",
@@ -36,6 +37,8 @@ PLAIN = {
     "secure_communities": "Secure Communities",
     "287g_jail": "287(g) jail model",
     "287g_task_force": "287(g) task force",
+    "detainers_declined": "Detainers declined (Cook 2011)",
+    "trust_act": "TRUST Act: serious offences only",
 }
 GROUPS = {
     "undocumented": "Undocumented",

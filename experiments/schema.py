@@ -8,8 +8,10 @@ levers in conf/policy/<name>.yaml.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from datetime import date, timedelta
 from pathlib import Path
 
+import numpy as np
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
@@ -39,6 +41,40 @@ class CityProfile:
 
 
 @dataclass
+class HistoryEvent:
+    """On `date` (YYYY-MM-DD) the place switched to scenario `policy`; `event` says what happened."""
+
+    date: str = ""
+    policy: str = ""
+    event: str = ""
+
+
+@dataclass
+class HistoryConfig:
+    """A place's enforcement history over real dates (conf/history/<name>.yaml); empty `name` = none.
+
+    With a history the run covers `start` to `end` (inclusive), starts under `initial_policy` and switches
+    on each event's date; it replaces `days`, `policy` and `timeline`.
+    """
+
+    name: str = ""
+    start: str = ""
+    end: str = ""
+    initial_policy: str = ""
+    events: list[HistoryEvent] = field(default_factory=list)
+
+    def dates(self) -> tuple[date, date]:
+        return _date("history.start", self.start), _date("history.end", self.end)
+
+
+def _date(key: str, text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{key} = {text!r}: give a date as YYYY-MM-DD.") from None
+
+
+@dataclass
 class OutputConfig:
     """Where run folders go (relative paths are taken from the directory the command runs in)."""
 
@@ -52,6 +88,7 @@ class RunConfig(ModelParams):
 
     seed: int = 0
     city: CityProfile = field(default_factory=CityProfile)
+    history: HistoryConfig = field(default_factory=HistoryConfig)
     mesa_agents: bool = True  # a Mesa Resident view per resident; turn off for the largest populations
     timeline: list[TimelineEntry] = field(default_factory=list)  # type: ignore[assignment]
     output: OutputConfig = field(default_factory=OutputConfig)
@@ -65,6 +102,9 @@ def register() -> None:
 # From no collaboration to the most entangled: the order of scenarios in every table and figure.
 SCENARIO_ORDER = ("decoupled", "community_trust", "recommended_practice", "pep", "secure_communities", "287g_jail",
                   "287g_task_force")
+# Scenarios for county histories, kept out of the default comparison (conf/experiment/compare.yaml).
+HISTORY_SCENARIOS = ("detainers_declined", "trust_act")
+
 
 
 def in_scenario_order(names) -> list[str]:
@@ -113,4 +153,26 @@ def to_model_params(cfg: DictConfig) -> tuple[ModelParams, int]:
     check_city(run)
     values = {f.name: getattr(run, f.name) for f in fields(ModelParams) if f.name != "timeline"}
     timeline = [PolicySwitch(day=e.day, policy=load_policy(e.policy)) for e in run.timeline]
+    if run.history.name:
+        values["days"], values["policy"], timeline = history_timeline(run.history)
     return ModelParams(**values, timeline=timeline), run.seed
+
+
+def history_timeline(h: HistoryConfig) -> tuple[int, Policy, list[PolicySwitch]]:
+    """Days, starting policy and dated switches of a history, as the model takes them."""
+    start, end = h.dates()
+    if end <= start:
+        raise ParameterError(f"history {h.name}: end {h.end} must come after start {h.start}.")
+    timeline = []
+    for i, e in enumerate(h.events):
+        when = _date(f"history.events[{i}].date", e.date)
+        if not start < when <= end:
+            raise ParameterError(f"history.events[{i}].date = {e.date}: must fall after {h.start} and by {h.end}.")
+        timeline.append(PolicySwitch(day=(when - start).days, policy=load_policy(e.policy)))
+    return (end - start).days + 1, load_policy(h.initial_policy), timeline
+
+
+def calendar(h: HistoryConfig, days: np.ndarray) -> np.ndarray:
+    """ISO dates of model days under a history."""
+    start, _ = h.dates()
+    return np.array([(start + timedelta(days=int(d))).isoformat() for d in days], dtype=object)

@@ -12,7 +12,7 @@ from model.declare import param, prob
 
 STATUS_QUESTIONS = ("none", "booking", "stops")
 ICE_REQUESTS = ("none", "detainer", "notification")
-HONOUR = ("none", "warrant_only", "all")
+HONOUR = ("none", "warrant_only", "serious_only", "all")
 PRIORITIES = ("all_removable", "convicted", "serious")
 
 
@@ -28,7 +28,8 @@ class Policy:
         fingerprint_sharing: bookings' fingerprints go to DHS and are matched (Secure Communities, PEP).
         ice_request: what ICE asks for a flagged person: a detainer (hold up to 48 h past release),
             a notification (release date only), or nothing.
-        honour_requests: which requests the jail honours: all, only those with a judicial warrant, none.
+        honour_requests: which requests the jail honours: all, only those with a judicial warrant, only
+            those for people with a serious conviction (California TRUST Act 2014), none.
         priority: whom ICE pursues: every flagged person, those with a conviction, or with a serious one (PEP).
         victim_witness_protection: victims and witnesses are never asked their status; residents who know
             of it fear reporting less.

@@ -11,7 +11,7 @@ from conftest import write_small_sweep
 from experiments.compare import compare_folder
 from experiments.figures import COLOURS, make_figures
 from experiments.report import make_report
-from experiments.schema import SCENARIO_ORDER
+from experiments.schema import HISTORY_SCENARIOS, SCENARIO_ORDER
 
 TITLES = {
     "1_who_stops_calling": "Who stops calling the police?",
@@ -46,7 +46,7 @@ def test_every_figure_is_drawn_as_png_and_svg_with_its_question_as_title(sweep):
 
 
 def test_scenarios_have_fixed_distinct_colour_blind_safe_colours():
-    assert set(COLOURS) == set(SCENARIO_ORDER)
+    assert set(COLOURS) == set(SCENARIO_ORDER + HISTORY_SCENARIOS)
     assert len(set(COLOURS.values())) == len(COLOURS)
 
 

@@ -100,6 +100,8 @@ class ProcessCustody(Rule):
             return np.ones(len(rows), dtype=bool)
         if honour == "warrant_only":
             return self.model.residents.request_warrant[rows].copy()
+        if honour == "serious_only":
+            return self.model.residents.convicted_serious[rows].copy()
         return np.zeros(len(rows), dtype=bool)
 
     def _hold(self, rows: np.ndarray, day: int) -> None:

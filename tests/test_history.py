@@ -1,0 +1,58 @@
+"""County histories: dated timelines of scenarios switch on the right days and carry calendar dates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pyarrow.parquet as pq
+import pytest
+from hydra import compose, initialize_config_dir
+
+from experiments.run import run
+from experiments.schema import CONF_DIR, register, to_model_params
+from model import ParameterError
+
+register()
+HISTORIES = sorted(p.stem for p in (CONF_DIR / "history").glob("*.yaml") if p.stem != "none")
+
+
+def composed(*overrides: str):
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        return compose(config_name="config", overrides=list(overrides))
+
+
+def test_the_four_surveyed_counties_have_histories():
+    assert set(HISTORIES) == {"cook_il", "harris_tx", "los_angeles_ca", "maricopa_az"}
+
+
+@pytest.mark.parametrize("name", HISTORIES)
+def test_a_history_switches_policy_on_its_dates(name):
+    cfg = composed(f"city={name}", f"history={name}")
+    params, _ = to_model_params(cfg)
+    start, end = date.fromisoformat(cfg.history.start), date.fromisoformat(cfg.history.end)
+    assert params.days == (end - start).days + 1
+    assert params.policy.name == cfg.history.initial_policy
+    for switch, event in zip(params.timeline, cfg.history.events):
+        assert switch.day == (date.fromisoformat(event.date) - start).days
+        assert switch.policy.name == event.policy
+
+
+def test_maricopa_adopts_the_task_force_on_1_april_2007():
+    params, _ = to_model_params(composed("city=maricopa_az", "history=maricopa_az"))
+    first = params.timeline[0]
+    assert first.day == (date(2007, 4, 1) - date(2006, 1, 1)).days and first.policy.status_questions == "stops"
+
+
+def test_bad_dates_are_clear_errors():
+    with pytest.raises(ParameterError, match=r"history.events\[0\].date = 2030-01-01: must fall after"):
+        to_model_params(composed("history=cook_il", "history.events=[{date: '2030-01-01', policy: pep}]"))
+    with pytest.raises(ParameterError, match=r"history.start = '1/1/2010': give a date as YYYY-MM-DD"):
+        to_model_params(composed("history=cook_il", "history.start=1/1/2010"))
+
+
+def test_a_county_history_runs_end_to_end_with_calendar_dates(tmp_path):
+    cfg = composed("city=cook_il", "history=cook_il", "population.size=500", "output.print_summary=false")
+    run(cfg, tmp_path)
+    daily = pq.read_table(tmp_path / "daily.parquet").to_pydict()
+    assert daily["date"][0] == "2010-01-01" and max(daily["date"]) == "2013-12-31"
+    assert set(daily["policy"]) == {"cook_il history"} and set(daily["city"]) == {"cook_il"}
