@@ -56,3 +56,14 @@ def test_a_county_history_runs_end_to_end_with_calendar_dates(tmp_path):
     daily = pq.read_table(tmp_path / "daily.parquet").to_pydict()
     assert daily["date"][0] == "2010-01-01" and max(daily["date"]) == "2013-12-31"
     assert set(daily["policy"]) == {"cook_il history"} and set(daily["city"]) == {"cook_il"}
+
+
+@pytest.mark.slow
+def test_the_history_command_writes_the_survey_check_and_the_figure(tmp_path):
+    from experiments.history import main
+    main(["--counties", "cook_il", "--seeds", "2", "--folder", str(tmp_path), "population.size=400"])
+    text = (tmp_path / "survey_check.txt").read_text()
+    assert "cook_il" in text and "Theodore 2013" in text and "70%" in text and "44%" in text
+    assert (tmp_path / "history_cook_il.png").stat().st_size > 20_000
+    svg = (tmp_path / "history_cook_il.svg").read_text()
+    assert "What did our county" in svg and "Detainers" in svg   # an event label (wrapped over lines)
