@@ -108,6 +108,15 @@ def _bars(ax, data: SweepData, items: dict, metric: str | None = None, scale: fl
     ax.set_axisbelow(True)
 
 
+def save(fig, out: Path, name: str, **kwargs) -> list[Path]:
+    """Write a figure as <name>.png (150 dpi) and <name>.svg in `out`, close it, and return both paths."""
+    paths = [out / f"{name}.png", out / f"{name}.svg"]
+    fig.savefig(paths[0], dpi=150, **kwargs)
+    fig.savefig(paths[1], **kwargs)
+    plt.close(fig)
+    return paths
+
+
 def _finish(fig, data: SweepData, title: str, out: Path, name: str, legend_ax=None, marks: str = "bars") -> list[Path]:
     handles, labels = (legend_ax or fig.axes[0]).get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), frameon=False, fontsize=9)
@@ -115,11 +124,7 @@ def _finish(fig, data: SweepData, title: str, out: Path, name: str, legend_ax=No
     fig.text(0.5, 0.92, f"Mean over {len(data.seeds)} simulated years (seeds); {marks}: 95% confidence intervals",
              ha="center", fontsize=9, color="#444444")
     fig.tight_layout(rect=(0, 0.09, 1, 0.91))
-    paths = [out / f"{name}.png", out / f"{name}.svg"]
-    fig.savefig(paths[0], dpi=150)
-    fig.savefig(paths[1])
-    plt.close(fig)
-    return paths
+    return save(fig, out, name)
 
 
 def who_stops_calling(data: SweepData, out: Path) -> list[Path]:
@@ -254,11 +259,7 @@ def network_pictures(data: SweepData, out: Path, baseline: str, other: str) -> l
     fig.text(0.45, 0.02, f"{len(nodes['row'])} residents around three mixed-status households (seed {seed}); "
              "large outlined dots: undocumented residents; lines: family and community ties",
              ha="center", fontsize=9, color="#444444")
-    paths = [out / "6_network_trust.png", out / "6_network_trust.svg"]
-    fig.savefig(paths[0], dpi=150, bbox_inches="tight")
-    fig.savefig(paths[1], bbox_inches="tight")
-    plt.close(fig)
-    return paths
+    return save(fig, out, "6_network_trust", bbox_inches="tight")
 
 
 def make_figures(folder: Path, baseline: str = "decoupled", contrast: str | None = None) -> list[Path]:

@@ -77,7 +77,7 @@ def history_figure(county: str, folder: Path, out: Path) -> list[Path]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt  # noqa: PLC0415
 
-    from experiments.figures import PLAIN  # noqa: PLC0415
+    from experiments.figures import PLAIN, save  # noqa: PLC0415
 
     history = OmegaConf.load(CONF_DIR / "history" / f"{county}.yaml").history
     d = load_sweep(folder, "daily").select(["seed", "group", "date", "mean_trust", "willingness_to_report"]).to_pydict()
@@ -114,11 +114,7 @@ def history_figure(county: str, folder: Path, out: Path) -> list[Path]:
     fig.text(0.5, 0.93, f"Mean over {len(np.unique(seeds))} simulated histories (seeds); bands: 95% confidence "
              "intervals; dashed lines: policy events", ha="center", fontsize=9, color="#444444")
     fig.tight_layout(rect=(0, 0, 1, 0.93))
-    paths = [out / f"history_{county}.png", out / f"history_{county}.svg"]
-    fig.savefig(paths[0], dpi=150)
-    fig.savefig(paths[1])
-    plt.close(fig)
-    return paths
+    return save(fig, out, f"history_{county}")
 
 
 def main(argv: list[str] | None = None) -> None:

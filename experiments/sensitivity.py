@@ -138,7 +138,7 @@ def ranking_figure(rows: dict[str, list], out: Path) -> list[Path]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt  # noqa: PLC0415
 
-    from experiments.figures import colour, label  # noqa: PLC0415
+    from experiments.figures import colour, label, save  # noqa: PLC0415
 
     scenarios = list(dict.fromkeys(rows["scenario"]))
     fig, axes = plt.subplots(1, len(OUTCOMES), figsize=(6 * len(OUTCOMES), 6.5))
@@ -159,11 +159,7 @@ def ranking_figure(rows: dict[str, list], out: Path) -> list[Path]:
     np.atleast_1d(axes)[0].legend(fontsize=8, loc="lower right")
     fig.suptitle("Which uncertain assumptions move the results most?", fontsize=14, fontweight="bold")
     fig.tight_layout()
-    paths = [out / "sensitivity_ranking.png", out / "sensitivity_ranking.svg"]
-    fig.savefig(paths[0], dpi=150)
-    fig.savefig(paths[1])
-    plt.close(fig)
-    return paths
+    return save(fig, out, "sensitivity_ranking")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -64,11 +64,15 @@ def test_the_same_sweep_gives_the_same_tables_on_the_basic_and_joblib_launchers(
     grid = ("policy=decoupled,287g_task_force", "seed=0,1")
     sweep(tmp_path / "basic", *grid, "hydra/launcher=basic")
     sweep(tmp_path / "joblib", *grid, "hydra/launcher=joblib", "hydra.launcher.n_jobs=2")
+    assert_same_tables(tmp_path / "basic", tmp_path / "joblib")
+
+
+def assert_same_tables(first: Path, second: Path) -> None:
+    """The summary and daily tables of two sweep folders are equal, run by run (NaN equal to NaN)."""
+    order = [("policy", "ascending"), ("seed", "ascending")]
     for table in ("summary", "daily"):
-        a = load_sweep(tmp_path / "basic", table).drop_columns(["run"]).sort_by([("policy", "ascending"),
-                                                                                ("seed", "ascending")])
-        b = load_sweep(tmp_path / "joblib", table).drop_columns(["run"]).sort_by([("policy", "ascending"),
-                                                                                 ("seed", "ascending")])
+        a = load_sweep(first, table).drop_columns(["run"]).sort_by(order)
+        b = load_sweep(second, table).drop_columns(["run"]).sort_by(order)
         assert a.num_rows == b.num_rows > 0 and a.column_names == b.column_names
         for name in a.column_names:   # assert_array_equal counts NaN == NaN, Table.equals does not
             np.testing.assert_array_equal(a.column(name).to_numpy(zero_copy_only=False),
@@ -100,11 +104,7 @@ def test_the_ray_launcher_gives_the_same_tables(tmp_path):
     grid = ("policy=decoupled,pep", "seed=0,1")
     sweep(tmp_path / "basic", *grid, "hydra/launcher=basic")
     sweep(tmp_path / "ray", *grid, "hydra/launcher=ray_cluster", "+hydra.launcher.ray.init.num_cpus=2")
-    a = load_sweep(tmp_path / "basic").drop_columns(["run"]).sort_by([("policy", "ascending"), ("seed", "ascending")])
-    b = load_sweep(tmp_path / "ray").drop_columns(["run"]).sort_by([("policy", "ascending"), ("seed", "ascending")])
-    for name in a.column_names:
-        np.testing.assert_array_equal(a.column(name).to_numpy(zero_copy_only=False),
-                                      b.column(name).to_numpy(zero_copy_only=False))
+    assert_same_tables(tmp_path / "basic", tmp_path / "ray")
 
 
 @pytest.mark.skipif(not _installed("hydra_plugins.hydra_submitit_launcher"),
