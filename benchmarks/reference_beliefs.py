@@ -23,6 +23,7 @@ class BeliefAgent(mesa.Agent):
         self.trust, self.trust0 = float(res.trust[row]), float(res.trust0[row])
         self.fear, self.knowledge = float(res.fear[row]), float(res.knowledge[row])
         self.vulnerability = float(res.vulnerability[row])
+        self.attention = float(res.attention[row])
         self.present = bool(res.present()[row])
         self.events = self.unfair = self.fair = self.cleared = 0.0
         self.ties: list[tuple[BeliefAgent, float]] = []
@@ -47,11 +48,12 @@ class BeliefAgent(mesa.Agent):
         seen_cleared = min(sum(w * a.cleared for a, w in self.ties), 1.0)
 
         v = self.vulnerability
+        heard = v * self.attention
         fear = self.fear + v * (b.direct_fear * min(self.events, 1.0) + b.network_fear * seen_enforcement)
-        fear += b.fear_influence * v * max(ties_fear - self.fear, 0.0) - b.fear_decay * self.fear
+        fear += b.fear_influence * heard * max(ties_fear - self.fear, 0.0) - b.fear_decay * self.fear
         observed = self.model.observed
         rumoured = min(1.0, b.risk_amplification * observed)
-        felt_risk = v * (self.knowledge * observed + (1 - self.knowledge) * rumoured)
+        felt_risk = heard * (self.knowledge * observed + (1 - self.knowledge) * rumoured)
         fear += b.policy_fear_rate * max(felt_risk - self.fear, 0.0)
 
         loss = min(1.0, b.contact_gain * b.trust_asymmetry * self.unfair + b.seen_enforcement_loss * v * seen_enforcement

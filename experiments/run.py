@@ -71,7 +71,7 @@ def run(cfg: DictConfig, folder: Path, overrides: list[str] | None = None) -> di
     tables = {name: to_arrow(columns, ids) for name, columns in results.items()}
     meta = {
         "city": cfg.city.name,
-        "policy": params.policy.name,
+        "policy": ids["policy"],
         "seed": seed,
         "overrides": overrides or [],
         "config_sha256": identity,

@@ -38,6 +38,7 @@ class CityProfile:
     name: str = "national"
     description: str = "A generic U.S. city from national figures"
     foreign_born_share: float = 0.138
+    residents: int = 0   # the place's real population (0 = not given); weights the pooled survey check
 
 
 @dataclass

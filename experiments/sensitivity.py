@@ -34,7 +34,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # The assumed parameters and the ranges screened (the defaults sit inside; Skogan's 4-14 for the asymmetry).
 UNCERTAIN = {
-    "beliefs.risk_amplification": (1.0, 10.0),
+    "beliefs.risk_amplification": (1.0, 40.0),
+    "beliefs.attention_mean": (0.1, 1.0),
+    "beliefs.attention_concentration": (0.2, 20.0),
+    "beliefs.profiled_vulnerability": (0.0, 0.5),
     "beliefs.policy_fear_rate": (0.01, 0.1),
     "beliefs.fear_decay": (0.002, 0.03),
     "beliefs.network_fear": (0.0, 0.5),

@@ -64,6 +64,7 @@ class Resident(RowAgent):
     knowledge = Column("residents", float)
     propensity = Column("residents", float)
     vulnerability = Column("residents", float)
+    attention = Column("residents", float)
     convicted = Column("residents", bool)
 
     @property

@@ -87,7 +87,7 @@ class CommunityTrustModel(mesa.Model):
         return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(zlib.crc32(name.encode()),)))
 
     def _init_residents(self) -> None:
-        """Offending propensity, vulnerability and initial beliefs."""
+        """Offending propensity, vulnerability, attention and initial beliefs."""
         res, p, rng = self.residents, self.params, self.stream("init")
         status_names = np.array(STATUSES)[res.status]
         multiplier = np.array([p.crime.offending_multiplier[s] for s in STATUSES])[res.status]
@@ -97,11 +97,14 @@ class CommunityTrustModel(mesa.Model):
         own_risk = np.array([p.beliefs.vulnerability[s] for s in status_names.tolist()]) if len(res) else np.zeros(0)
         ties_risk = np.divide(self.network.spread(own_risk), self.network.strength,
                               out=np.zeros(len(res)), where=self.network.strength > 0)
+        profiled = res.ethnicity == res.labels.index(p.policing.profiled_label)
         res.vulnerability = np.maximum(own_risk, p.beliefs.tie_vulnerability * ties_risk)
+        res.vulnerability[profiled] = np.maximum(res.vulnerability[profiled], p.beliefs.profiled_vulnerability)
         b = p.beliefs
         res.trust = np.clip(rng.normal(b.initial_trust_mean, b.initial_trust_sd, len(res)), 0, 1)
         res.trust0 = res.trust.copy()
         res.knowledge = np.full(len(res), b.initial_knowledge)
+        res.attention = beta_by_mean(rng, b.attention_mean, b.attention_concentration, len(res))
         res.report0 = self.report_probability()
 
     # ---- running -----------------------------------------------------------------------------------------
@@ -189,3 +192,10 @@ class CommunityTrustModel(mesa.Model):
         if days_run < self.params.days:
             raise RuntimeError(f"the run stopped at day {days_run} of {self.params.days}; tables need a full run.")
         return {"daily": self.outcomes.daily_table(), "summary": self.outcomes.summary_table()}
+
+
+def beta_by_mean(rng: np.random.Generator, mean: float, concentration: float, n: int) -> np.ndarray:
+    """`n` draws from a Beta distribution given by its mean and concentration (a + b); 0 or 1 exactly at the ends."""
+    if mean <= 0.0 or mean >= 1.0:
+        return np.full(n, float(mean))
+    return rng.beta(mean * concentration, (1 - mean) * concentration, n)

@@ -156,7 +156,17 @@ class BeliefParams:
         {"citizen": 0.0, "lawful_permanent_resident": 0.3, "temporary_visa": 0.5, "undocumented": 1.0},
         source="assumption: own immigration risk by status")
     tie_vulnerability: float = prob(
-        0.8, "Alsan & Yang 2018: fear reaches citizens through ties; weight of ties' risk (assumption)")
+        0.91, "Alsan & Yang 2018: fear reaches citizens through ties; weight of ties' risk (assumption, calibrated against Theodore 2013 with the other targets (docs/calibration.md))")
+    profiled_vulnerability: float = prob(
+        0.32, "assumption, calibrated against Theodore 2013 with the other targets (docs/calibration.md): least vulnerability of residents with the profiled label (policing.profiled_label), "
+        "whatever their status: they may be asked about status or held by mistake (seed 004: profiling; "
+        "Theodore 2013: Latinos fear questions about 'their immigration status or that of people they know')")
+    attention_mean: float = prob(
+        0.42, "assumption, calibrated against Theodore 2013 with the other targets (docs/calibration.md): mean attention to second-hand news of enforcement (rumour, talk, media); "
+        "1 = every resident hears all of it")
+    attention_concentration: float = param(
+        0.8, lo=0.01, source="assumption, calibrated against Theodore 2013 with the other targets (docs/calibration.md): concentration of the Beta distribution of attention (small = "
+        "residents differ widely, large = all near the mean)")
     direct_fear: float = prob(0.5, "assumption: fear added by an enforcement event to oneself")
     network_fear: float = prob(0.2, "assumption: fear added by an enforcement event to a tie of weight 1")
     fear_influence: float = prob(0.05, "assumption: daily pull of fear up toward ties' mean, times vulnerability")
@@ -166,8 +176,8 @@ class BeliefParams:
     awareness_prior_contacts: float = param(
         20.0, lo=0.0, source="assumption: uneventful contacts the community assumes before it sees a pattern")
     risk_amplification: float = param(
-        5.0, lo=0.0, source="assumption: how much residents who do not know the policy overstate the observed "
-        "risk (Theodore 2013: fear beyond actual risk)")
+        7.8, lo=0.0, source="assumption, calibrated against Theodore 2013 with the other targets (docs/calibration.md): how much residents who do not know the policy overstate the "
+        "observed risk (Theodore 2013: fear beyond actual risk)")
     policy_fear_rate: float = prob(0.05, "assumption: daily pull of fear up toward the perceived risk; 0 turns the "
                                    "channel off")
     risk_trust_loss: float = prob(

@@ -37,7 +37,8 @@ class Residents:
 
     Static: status, household, ethnicity (index into `labels`), neighbourhood, mixed (lives in a
     household with undocumented and non-undocumented members), vulnerability (own or ties' immigration
-    risk, 0..1), propensity (daily probability of offending).
+    risk, 0..1), attention (0..1, how much second-hand news of enforcement reaches and moves the resident),
+    propensity (daily probability of offending).
     Dynamic: trust, fear, knowledge (0..1); state; release_day (day the current custody phase ends);
     convicted, convicted_serious; ice_flagged (ICE believes removable), ice_request (0 none,
     1 detainer, 2 notification), request_warrant; trust0 and report0 (day-0 trust and reporting probability).
@@ -53,6 +54,7 @@ class Residents:
     def __post_init__(self) -> None:
         n = len(self.status)
         self.vulnerability = np.zeros(n)
+        self.attention = np.zeros(n)
         self.propensity = np.zeros(n)
         self.trust = np.zeros(n)
         self.trust0 = np.zeros(n)

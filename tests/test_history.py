@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from hydra import compose, initialize_config_dir
@@ -67,3 +68,14 @@ def test_the_history_command_writes_the_survey_check_and_the_figure(tmp_path):
     assert (tmp_path / "history_cook_il.png").stat().st_size > 20_000
     svg = (tmp_path / "history_cook_il.svg").read_text()
     assert "What did our county" in svg and "Detainers" in svg   # an event label (wrapped over lines)
+
+
+def test_the_weighted_pool_leans_toward_the_county_with_more_residents_in_the_group():
+    from experiments.history import GROUPS, pooled
+    results = {"los_angeles_ca": {g: np.array([0.9, 0.9]) for g in GROUPS},
+               "maricopa_az": {g: np.array([0.1, 0.1]) for g in GROUPS}}
+    pools = pooled(results)
+    assert pools["pooled (mean)"]["undocumented"] == pytest.approx(0.5)
+    # LA: 10.0M residents x 10% undocumented against Maricopa's 4.4M x 5%
+    assert 0.7 < pools["pooled (weighted)"]["undocumented"] < 0.9
+    assert 0.5 < pools["pooled (weighted)"]["latino"] < pools["pooled (weighted)"]["undocumented"]

@@ -11,7 +11,8 @@ from conftest import make_model, make_params
 from model import CommunityTrustModel, Policy
 from model.params import PolicySwitch, ReportingParams
 from model.residents import State, Status
-from model.rules.beliefs import UpdateBeliefs
+from model.model import DayLog, beta_by_mean
+from model.rules.beliefs import Tallies, UpdateBeliefs, update_beliefs
 from model.rules.crime import CommitCrimes
 from model.rules.custody import DETAINER, NOTIFICATION, ProcessCustody, book
 from model.rules.investigation import InvestigateCrimes
@@ -266,6 +267,27 @@ def test_a_removal_is_felt_by_the_household_left_behind():
     rule(m, UpdateBeliefs).step(0)
     family = np.isin(res.household, res.household[removed]) & (res.state != State.REMOVED)
     assert res.fear[family].mean() > 0.02
+
+
+def test_rumoured_risk_moves_fear_in_proportion_to_attention():
+    m = make_model(size=3000)
+    res, quiet_day = m.residents, Tallies.from_log(DayLog(), len(m.residents))
+    undocumented = np.flatnonzero(res.status == Status.UNDOCUMENTED)
+    res.attention[:] = 0.0
+    attentive, inattentive = undocumented[::2], undocumented[1::2]
+    res.attention[attentive] = 1.0
+    for _ in range(60):
+        update_beliefs(res, m.network, quiet_day, 0.05, m.params.beliefs)
+    assert res.fear[attentive].min() > 0.05
+    assert res.fear[inattentive].max() == 0.0   # nothing happened to them or their ties, and they hear nothing
+
+
+def test_attention_is_drawn_with_its_mean_and_spread():
+    rng = np.random.default_rng(0)
+    wide, narrow = beta_by_mean(rng, 0.3, 1.0, 50_000), beta_by_mean(rng, 0.3, 50.0, 50_000)
+    assert wide.mean() == pytest.approx(0.3, abs=0.01) and narrow.mean() == pytest.approx(0.3, abs=0.01)
+    assert wide.var() == pytest.approx(0.3 * 0.7 / 2, rel=0.05) and narrow.var() < wide.var() / 10
+    assert (beta_by_mean(rng, 1.0, 2.0, 5) == 1.0).all()
 
 
 def test_trust_falls_faster_than_it_recovers():

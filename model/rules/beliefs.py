@@ -20,6 +20,11 @@
   risk = knowledge x observed + (1 - knowledge) x rumoured, and fear rises toward vulnerability x
   perceived risk. So knowing the policy (outreach, seed 002: "educate their communities about their
   authority and actions") calms fear wherever the rumour overstates the risk.
+- Residents differ in attention (a stable trait, Beta-distributed): how much second-hand news of
+  enforcement reaches and moves them. Rumour and the observed risk, and fear heard from ties, act in
+  proportion to vulnerability x attention; what happens to oneself or to one's own ties acts in
+  proportion to vulnerability alone. Without this trait every undocumented resident would feel the same
+  risk and the survey-like "less likely to call" share would be all or nothing (docs/calibration.md).
 - Knowledge of the local policy spreads from informed ties and fades, at rates that keep it at its
   initial level when nothing else happens.
 All of this is one sparse product of the tie matrix with a few columns per day.
@@ -114,10 +119,11 @@ def update_beliefs(res, net, today: Tallies, observed: float, b, ties: np.ndarra
     ties_knowledge = np.where(has_ties, spread[:, 2] / safe, res.knowledge)
 
     v = res.vulnerability
+    heard = v * res.attention
     fear = res.fear + v * (b.direct_fear * np.minimum(events, 1.0) + b.network_fear * seen_enforcement)
-    fear += b.fear_influence * v * np.maximum(ties_fear - res.fear, 0.0) - b.fear_decay * res.fear
+    fear += b.fear_influence * heard * np.maximum(ties_fear - res.fear, 0.0) - b.fear_decay * res.fear
     rumoured = min(1.0, b.risk_amplification * observed)
-    felt_risk = v * (res.knowledge * observed + (1 - res.knowledge) * rumoured)
+    felt_risk = heard * (res.knowledge * observed + (1 - res.knowledge) * rumoured)
     fear += b.policy_fear_rate * np.maximum(felt_risk - res.fear, 0.0)
 
     loss = np.minimum(1.0, b.contact_gain * b.trust_asymmetry * today.unfair

@@ -1,0 +1,190 @@
+"""Calibration: search uncertain parameters so that the model meets the published targets together.
+
+    python -m experiments.calibrate                      # the recorded search (docs/calibration.md)
+    python -m experiments.calibrate hydra.sweeper.n_trials=10 calibration.seeds=2 population.size=3000
+
+A Hydra app driven by Hydra's Optuna sweeper (TPE sampler, seeded). conf/calibrate.yaml lists the
+parameters searched and their ranges; anything else is overridden as in `experiments.run`. Each trial is
+one Hydra job: it runs every scenario the targets name (conf/validation/targets.yaml) over the same
+seeds (common random numbers, so trials differ only by their parameters; the seeds start at
+`calibration.first_seed`, apart from the seeds `experiments.validate` checks), measures each target as
+the validation does, and returns the loss: the sum over targets of ((model - published) / tolerance)^2.
+A target is met when its term is at most 1.
+
+Each trial writes trial.json in its folder (so an interrupted search keeps what it did); at the end
+trials.parquet and calibration.txt (the best trial's parameters and target table, the defaults to adopt)
+are written to the search folder and printed. `python -m experiments.calibrate --report FOLDER` writes
+them again, for example after an interruption.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import math
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import hydra
+import pyarrow as pa
+import pyarrow.parquet as pq
+from hydra.core.config_store import ConfigStore
+from hydra.core.hydra_config import HydraConfig
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig
+
+from experiments.schema import CONF_DIR, RunConfig, load_policy, to_model_params
+from experiments.tables import to_arrow
+from experiments.validate import Target, format_validation, load_targets, validation_table
+from model import CommunityTrustModel, ModelParams, ParameterError
+
+TRIAL = "trial.json"
+
+
+@dataclass
+class CalibrationSettings:
+    """What each trial runs: `seeds` seeds from `first_seed`, for the targets named (all when empty)."""
+
+    seeds: int = 4
+    first_seed: int = 1000
+    targets: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CalibrateConfig(RunConfig):
+    calibration: CalibrationSettings = field(default_factory=CalibrationSettings)
+
+
+ConfigStore.instance().store(name="calibrate_schema", node=CalibrateConfig)
+
+
+def chosen_targets(names: list[str]) -> list[Target]:
+    targets = load_targets()
+    unknown = set(names) - {t.id for t in targets}
+    if unknown:
+        raise ParameterError(f"calibration.targets names unknown targets {sorted(unknown)}; "
+                             f"choose from: {', '.join(t.id for t in targets)}.")
+    return [t for t in targets if not names or t.id in names]
+
+
+def run_targets(params: ModelParams, targets: list[Target], seeds: range) -> pa.Table:
+    """Summary tables of every scenario the targets name, for each seed, as one table."""
+    scenarios = sorted({n for t in targets for n in (t.scenario, t.relative_to) if n})
+    tables = []
+    for scenario in scenarios:
+        p = dataclasses.replace(params, policy=load_policy(scenario), timeline=[])
+        for seed in seeds:
+            summary = CommunityTrustModel(p, rng=seed, create_agents=False).run().tables()["summary"]
+            tables.append(to_arrow(summary, {"policy": scenario, "seed": seed}))
+    return pa.concat_tables(tables)
+
+
+def loss(rows: dict[str, list]) -> float:
+    """Sum over targets of the squared distance from the published value, in tolerances."""
+    return float(sum(((m - v) / t) ** 2 for m, v, t in zip(rows["model"], rows["value"], rows["tolerance"])))
+
+
+def trial(cfg: DictConfig, folder: Path, searched: list[str]) -> float:
+    """Run one trial, write trial.json (written whole, then renamed), return its loss."""
+    targets = chosen_targets(list(cfg.calibration.targets))
+    params, _ = to_model_params(cfg)
+    seeds = range(cfg.calibration.first_seed, cfg.calibration.first_seed + cfg.calibration.seeds)
+    rows = validation_table(run_targets(params, targets, seeds), targets)
+    value = loss(rows)
+    record = {"params": dict(o.split("=", 1) for o in searched), "loss": value, "targets": rows}
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = folder / (TRIAL + ".part")
+    staging.write_text(json.dumps(record, indent=2))
+    os.replace(staging, folder / TRIAL)
+    return value if math.isfinite(value) else float("inf")
+
+
+def report(folder: Path) -> str:
+    """trials.parquet and calibration.txt from the trial.json files under `folder`; returns the text."""
+    paths = sorted(folder.rglob(TRIAL), key=lambda p: (len(p.parent.name), p.parent.name))   # trial_2 before trial_10
+    records = [json.loads(p.read_text()) for p in paths]
+    if not records:
+        raise FileNotFoundError(f"no {TRIAL} under {folder}: no trial finished.")
+    names = sorted({k for r in records for k in r["params"]})
+    columns = {"trial": [p.parent.name for p in paths], "loss": [r["loss"] for r in records],
+               "targets_met": [sum(r["targets"]["passed"]) for r in records]}
+    columns |= {k: [float(r["params"].get(k, "nan")) for r in records] for k in names}
+    for r_id in records[0]["targets"]["id"]:
+        columns[r_id] = [r["targets"]["model"][r["targets"]["id"].index(r_id)] for r in records]
+    pq.write_table(pa.table(columns), folder / "trials.parquet")
+    search_figure(columns, names, len(records[0]["targets"]["id"]), folder)
+    best = min(records, key=lambda r: r["loss"] if math.isfinite(r["loss"]) else math.inf)
+    lines = [f"Calibration search: {len(records)} trials in {folder}",
+             f"Best loss {best['loss']:.3f} (sum over targets of ((model - published) / tolerance)^2; "
+             f"a target is met when its term is at most 1).", "", "Best parameters (defaults to adopt):"]
+    lines += [f"  {k} = {float(v):.4g}" for k, v in sorted(best["params"].items())]
+    text = "\n".join(lines + ["", format_validation(best["targets"])])
+    (folder / "calibration.txt").write_text(text + "\n")
+    return text
+
+
+def search_figure(trials: dict[str, list], names: list[str], n_targets: int, out: Path) -> list[Path]:
+    """One panel per searched parameter: each trial's loss against its value; trials meeting every target marked."""
+    import matplotlib  # noqa: PLC0415
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    from experiments.figures import save  # noqa: PLC0415
+
+    loss_values = [v if math.isfinite(v) else float("nan") for v in trials["loss"]]
+    met = [m == n_targets for m in trials["targets_met"]]
+    best = min(range(len(loss_values)), key=lambda i: loss_values[i] if math.isfinite(loss_values[i]) else math.inf)
+    fig, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 3.6), sharey=True, squeeze=False)
+    for ax, name in zip(axes[0], names):
+        x = trials[name]
+        ax.scatter([v for v, ok in zip(x, met) if not ok], [v for v, ok in zip(loss_values, met) if not ok],
+                   s=14, color="#999999", label="some target missed")
+        ax.scatter([v for v, ok in zip(x, met) if ok], [v for v, ok in zip(loss_values, met) if ok],
+                   s=18, color="#0072B2", label="every target met")
+        ax.scatter([x[best]], [loss_values[best]], s=90, marker="*", color="#E69F00", label="best (the defaults)")
+        ax.set_xlabel(name.split(".")[-1].replace("_", " "))
+        ax.set_yscale("log")
+        ax.grid(alpha=0.3)
+    axes[0][0].set_ylabel("loss: sum of squared misses, in tolerances")
+    axes[0][0].legend(fontsize=7)
+    fig.suptitle("Which parameter values let the model meet the published figures?", fontsize=12, fontweight="bold")
+    fig.tight_layout()
+    return save(fig, out, "calibration_search")
+
+
+class CalibrationReport(Callback):
+    """At the end of the search, write trials.parquet and calibration.txt and print the best trial."""
+
+    def on_multirun_end(self, config: DictConfig, **kwargs) -> None:
+        folder = Path(config.hydra.sweep.dir)
+        try:
+            print(report(folder))
+        except FileNotFoundError as err:
+            print(f"calibrate: {err}", file=sys.stderr)
+
+
+@hydra.main(config_path=str(CONF_DIR), config_name="calibrate", version_base="1.3")
+def search(cfg: DictConfig) -> float:
+    logging.getLogger("MESA").setLevel(logging.WARNING)
+    hc = HydraConfig.get()
+    searched = [o for o in hc.overrides.task if o.split("=", 1)[0] in set(hc.sweeper.params or {})]
+    try:
+        return trial(cfg, Path(hc.runtime.output_dir), searched)
+    except ParameterError as err:
+        print(f"calibrate: {err}", file=sys.stderr)
+        sys.exit(2)
+
+
+def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--report":
+        print(report(Path(sys.argv[2])))
+        return
+    search()
+
+
+if __name__ == "__main__":
+    main()

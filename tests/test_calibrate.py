@@ -1,0 +1,55 @@
+"""The calibration search runs end to end through Hydra's Optuna sweeper, and refuses bad input clearly."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from omegaconf import OmegaConf
+
+from experiments.calibrate import loss
+from experiments.schema import CONF_DIR
+from experiments.validate import load_targets
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ["hydra/launcher=basic", "hydra.sweeper.n_trials=2", "hydra.sweeper.n_jobs=1", "calibration.seeds=1",
+        "population.size=1500", "days=90"]
+
+
+def calibrate(tmp_path: Path, *overrides: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "experiments.calibrate", *TINY, f"hydra.sweep.dir={tmp_path}",
+                           *overrides], cwd=ROOT, capture_output=True, text=True)
+
+
+def test_loss_counts_misses_in_tolerances():
+    rows = {"model": [0.5, 0.1], "value": [0.4, 0.1], "tolerance": [0.05, 0.2]}
+    assert loss(rows) == pytest.approx(4.0)   # 0.1 off at tolerance 0.05 is two tolerances; the other is exact
+
+
+@pytest.mark.slow
+def test_a_tiny_search_records_every_trial_and_the_best(tmp_path):
+    done = calibrate(tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    trials = pq.read_table(tmp_path / "trials.parquet").to_pydict()
+    ranges = OmegaConf.load(CONF_DIR / "calibrate.yaml").hydra.sweeper.params
+    assert len(trials["trial"]) == 2
+    assert all(math.isfinite(v) and v >= 0 for v in trials["loss"])
+    for name, spec in ranges.items():
+        low, high = (float(x) for x in spec.split("interval(")[1].rstrip(")").split(","))
+        assert all(low <= v <= high for v in trials[name]), name
+    assert {t.id for t in load_targets()} <= set(trials)
+    text = (tmp_path / "calibration.txt").read_text()
+    assert "Best parameters" in text and all(t.id in text for t in load_targets())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("override, named", [("calibration.targets=[no_such_target]", "calibration.targets"),
+                                             ("beliefs.fear_decay=3", "beliefs.fear_decay")])
+def test_bad_input_names_the_field_and_leaves_no_result(tmp_path, override, named):
+    done = calibrate(tmp_path, override)
+    assert done.returncode == 2 and named in done.stderr
+    assert not (tmp_path / "trials.parquet").exists() and not list(tmp_path.rglob("trial.json"))
