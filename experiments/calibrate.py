@@ -34,12 +34,13 @@ import pyarrow.parquet as pq
 from hydra.core.config_store import ConfigStore
 from hydra.core.hydra_config import HydraConfig
 from hydra.experimental.callback import Callback
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
-from experiments.schema import CONF_DIR, RunConfig, load_policy, to_model_params
+from experiments.schema import CONF_DIR, RunConfig, county_history, load_policy, to_model_params, with_dates
 from experiments.tables import to_arrow
-from experiments.validate import Target, format_validation, load_targets, validation_table
-from model import CommunityTrustModel, ModelParams, ParameterError
+from experiments.validate import (Target, format_validation, histories_needed, load_targets, scenarios_needed,
+                                  validation_table)
+from model import CommunityTrustModel, ParameterError
 
 TRIAL = "trial.json"
 
@@ -70,15 +71,29 @@ def chosen_targets(names: list[str]) -> list[Target]:
     return [t for t in targets if not names or t.id in names]
 
 
-def run_targets(params: ModelParams, targets: list[Target], seeds: range) -> pa.Table:
-    """Summary tables of every scenario the targets name, for each seed, as one table."""
-    scenarios = sorted({n for t in targets for n in (t.scenario, t.relative_to) if n})
+def run_targets(cfg: DictConfig, targets: list[Target], seeds: range) -> tuple[pa.Table, dict[str, pa.Table]]:
+    """What the targets measure, for each seed: the summary tables of every scenario they name, as one table,
+    and the daily table of every county history they name (to the last date needed), by county."""
+    params, _ = to_model_params(cfg)
     tables = []
-    for scenario in scenarios:
+    for scenario in scenarios_needed(targets):
         p = dataclasses.replace(params, policy=load_policy(scenario), timeline=[])
         for seed in seeds:
             summary = CommunityTrustModel(p, rng=seed, create_agents=False).run().tables()["summary"]
             tables.append(to_arrow(summary, {"policy": scenario, "seed": seed}))
+    dailies = {county: history_dailies(county_history(cfg, county, until), seeds)
+               for county, until in histories_needed(targets).items()}
+    return (pa.concat_tables(tables) if tables else pa.table({})), dailies
+
+
+def history_dailies(cfg: DictConfig, seeds: range) -> pa.Table:
+    """The daily table, with dates, of a county history run for each seed."""
+    params, _ = to_model_params(cfg)
+    history = OmegaConf.to_object(cfg.history)
+    tables = []
+    for seed in seeds:
+        daily = CommunityTrustModel(params, rng=seed, create_agents=False).run().tables()["daily"]
+        tables.append(to_arrow(with_dates(daily, history), {"seed": seed}))
     return pa.concat_tables(tables)
 
 
@@ -90,9 +105,9 @@ def loss(rows: dict[str, list]) -> float:
 def trial(cfg: DictConfig, folder: Path, searched: list[str]) -> float:
     """Run one trial, write trial.json (written whole, then renamed), return its loss."""
     targets = chosen_targets(list(cfg.calibration.targets))
-    params, _ = to_model_params(cfg)
     seeds = range(cfg.calibration.first_seed, cfg.calibration.first_seed + cfg.calibration.seeds)
-    rows = validation_table(run_targets(params, targets, seeds), targets)
+    summary, dailies = run_targets(cfg, targets, seeds)
+    rows = validation_table(summary, targets, dailies)
     value = loss(rows)
     record = {"params": dict(o.split("=", 1) for o in searched), "loss": value, "targets": rows}
     folder.mkdir(parents=True, exist_ok=True)

@@ -23,6 +23,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 from omegaconf import OmegaConf
 
 from experiments.compare import interval, load_sweep
@@ -46,14 +47,22 @@ def run_county(county: str, seeds: int, folder: Path, overrides: list[str]) -> P
     return out
 
 
+def window_means(daily: pa.Table, window: tuple[str, str], groups=GROUPS,
+                 metric: str = "less_likely_share") -> dict[str, np.ndarray]:
+    """Per group: each seed's mean of a daily metric over the dates in `window` (inclusive), seeds in order."""
+    d = daily.select(["seed", "group", "date", metric]).to_pydict()
+    seeds, group = np.array(d["seed"]), np.array(d["group"], dtype=object)
+    dates, values = np.array(d["date"], dtype=object), np.array(d[metric], dtype=float)
+    inside = (dates >= window[0]) & (dates <= window[1])
+    if not inside.any():
+        raise ValueError(f"no day of the history falls within {window[0]} to {window[1]}.")
+    return {g: np.array([values[inside & (group == g) & (seeds == s)].mean() for s in np.unique(seeds)])
+            for g in groups}
+
+
 def survey_shares(folder: Path) -> dict[str, np.ndarray]:
     """Per group: each seed's mean less-likely share over the survey's fielding months."""
-    d = load_sweep(folder, "daily").select(["seed", "group", "date", "less_likely_share"]).to_pydict()
-    seeds, groups = np.array(d["seed"]), np.array(d["group"], dtype=object)
-    dates, share = np.array(d["date"], dtype=object), np.array(d["less_likely_share"], dtype=float)
-    fielded = (dates >= SURVEY[0]) & (dates <= SURVEY[1])
-    return {g: np.array([share[fielded & (groups == g) & (seeds == s)].mean() for s in np.unique(seeds)])
-            for g in GROUPS}
+    return window_means(load_sweep(folder, "daily"), SURVEY)
 
 
 def group_residents(county: str, group: str) -> float:
@@ -67,9 +76,15 @@ def group_residents(county: str, group: str) -> float:
 def pooled(results: dict[str, dict[str, np.ndarray]]) -> dict[str, dict[str, float]]:
     """Counties' mean shares pooled as a plain mean and weighted by the counties' residents in each group."""
     means = {g: np.array([interval(s[g])[0] for s in results.values()]) for g in GROUPS}
-    weights = {g: np.array([group_residents(county, g) for county in results]) for g in GROUPS}
     return {"pooled (mean)": {g: float(means[g].mean()) for g in GROUPS},
-            "pooled (weighted)": {g: float(np.average(means[g], weights=weights[g])) for g in GROUPS}}
+            "pooled (weighted)": {g: float(pool_by_seed({c: s[g] for c, s in results.items()}, g).mean())
+                                  for g in GROUPS}}
+
+
+def pool_by_seed(per_county: dict[str, np.ndarray], group: str) -> np.ndarray:
+    """Per seed, the counties' values weighted by the counties' residents in `group` (seeds paired by position)."""
+    weights = np.array([group_residents(county, group) for county in per_county])
+    return np.average(np.vstack(list(per_county.values())), axis=0, weights=weights)
 
 
 def survey_table(results: dict[str, dict[str, np.ndarray]]) -> str:

@@ -23,7 +23,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from experiments.schema import calendar, register, to_model_params
+from experiments.schema import register, to_model_params, with_dates
 from experiments.summary import format_summary
 from experiments.tables import COMPLETE_MARKER, git_commit, is_complete, to_arrow, versions, write_run
 from model import CommunityTrustModel, ParameterError
@@ -66,7 +66,7 @@ def run(cfg: DictConfig, folder: Path, overrides: list[str] | None = None) -> di
     results = {**model.tables(), **model.network_sample()}
     if cfg.history.name:
         history = OmegaConf.to_object(cfg.history)
-        results["daily"] = {"date": calendar(history, results["daily"]["day"]), **results["daily"]}
+        results["daily"] = with_dates(results["daily"], history)
         ids["policy"] = f"{history.name} history"   # the scenario changes over time: name the history
     tables = {name: to_arrow(columns, ids) for name, columns in results.items()}
     meta = {

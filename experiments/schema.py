@@ -54,8 +54,9 @@ class HistoryEvent:
 class HistoryConfig:
     """A place's enforcement history over real dates (conf/history/<name>.yaml); empty `name` = none.
 
-    With a history the run covers `start` to `end` (inclusive), starts under `initial_policy` and switches
-    on each event's date; it replaces `days`, `policy` and `timeline`.
+    With a history the run covers `start` to `end` (inclusive), or to `until` if given (events after it are
+    not reached), starts under `initial_policy` and switches on each event's date; it replaces `days`,
+    `policy` and `timeline`.
     """
 
     name: str = ""
@@ -63,9 +64,20 @@ class HistoryConfig:
     end: str = ""
     initial_policy: str = ""
     events: list[HistoryEvent] = field(default_factory=list)
+    until: str = ""
 
     def dates(self) -> tuple[date, date]:
         return _date("history.start", self.start), _date("history.end", self.end)
+
+    def last_day(self) -> date:
+        """The run's last date: `until` if given (checked to fall within start..end), else `end`."""
+        start, end = self.dates()
+        if not self.until:
+            return end
+        until = _date("history.until", self.until)
+        if not start < until <= end:
+            raise ParameterError(f"history.until = {self.until}: must fall after {self.start} and by {self.end}.")
+        return until
 
 
 def _date(key: str, text: str) -> date:
@@ -170,7 +182,24 @@ def history_timeline(h: HistoryConfig) -> tuple[int, Policy, list[PolicySwitch]]
         if not start < when <= end:
             raise ParameterError(f"history.events[{i}].date = {e.date}: must fall after {h.start} and by {h.end}.")
         timeline.append(PolicySwitch(day=(when - start).days, policy=load_policy(e.policy)))
-    return (end - start).days + 1, load_policy(h.initial_policy), timeline
+    days = (h.last_day() - start).days + 1
+    return days, load_policy(h.initial_policy), [s for s in timeline if s.day < days]
+
+
+def county_history(base: DictConfig, county: str, until: str = "") -> DictConfig:
+    """`base` with county `county`'s profile (conf/city/) and enforcement history (conf/history/), to `until`."""
+    paths = [CONF_DIR / group / f"{county}.yaml" for group in ("city", "history")]
+    for path in paths:
+        if not path.exists():
+            raise ParameterError(f"{path.parent.name} {county!r} is not in conf/{path.parent.name}/.")
+    merged = OmegaConf.merge(base, *(OmegaConf.load(path) for path in paths))
+    merged.history.until = until
+    return merged
+
+
+def with_dates(daily: dict[str, np.ndarray], history: HistoryConfig) -> dict[str, np.ndarray]:
+    """A daily table with a leading `date` column (ISO dates of the history's calendar)."""
+    return {"date": calendar(history, daily["day"]), **daily}
 
 
 def calendar(h: HistoryConfig, days: np.ndarray) -> np.ndarray:

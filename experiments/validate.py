@@ -4,9 +4,11 @@
     python -m experiments.validate --seeds 3 population.size=2000 days=120     # extra args: Hydra overrides
 
 Targets come from conf/validation/targets.yaml (published value, tolerance, source, and which scenario,
-summary metric and group measure it). The runs go through the usual entry point as one Hydra multirun,
-so they run in parallel and resume; the table (target, source, model mean with its 95% interval across
-seeds, pass/fail) is printed and written as validation.parquet and validation.txt in the sweep folder.
+summary metric and group measure it; or which county histories, daily metric, group and date window).
+The scenario runs go through the usual entry point as one Hydra multirun (in scenarios/), and each county
+history a target needs as another (in histories/<county>/, run up to the last date needed), so they run
+in parallel and resume. The table (target, source, model mean with its 95% interval across seeds,
+pass/fail) is printed and written as validation.parquet and validation.txt in the folder.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ import argparse
 import math
 import subprocess
 import sys
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +28,7 @@ from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from experiments.compare import interval, load_sweep, natural_bounds
+from experiments.history import pool_by_seed, run_county, window_means
 from experiments.schema import CONF_DIR, policy_names
 from model import ParameterError
 
@@ -46,6 +49,12 @@ class Target:
     tolerance: float
     source: str
     relative_to: str | None = None
+    histories: list[str] = field(default_factory=list)   # county histories, pooled (weighted by county residents)
+    window: list[str] = field(default_factory=list)      # [first, last] date the daily metric is averaged over
+
+    @property
+    def until(self) -> str:
+        return self.window[1] if self.histories else ""
 
 
 def load_targets(path: Path = TARGETS) -> list[Target]:
@@ -56,15 +65,55 @@ def load_targets(path: Path = TARGETS) -> list[Target]:
     except (OmegaConfBaseException, AttributeError) as err:
         raise ParameterError(f"{path}: {err}") from None
     known = set(policy_names())
+    counties = {p.stem for p in (CONF_DIR / "history").glob("*.yaml")} - {"none"}
     for t in targets:
+        if t.histories:
+            _check_history_target(path, t, counties)
+            continue
         for name in filter(None, (t.scenario, t.relative_to)):
             if name not in known:
                 raise ParameterError(f"{path}: target {t.id}: scenario {name!r} is not one of: {', '.join(sorted(known))}.")
     return targets
 
 
-def measure(summary: pa.Table, target: Target) -> np.ndarray:
-    """The target's metric per seed (relative change against `relative_to`, paired by seed, if given)."""
+def _check_history_target(path: Path, t: Target, counties: set[str]) -> None:
+    unknown = sorted(set(t.histories) - counties)
+    if unknown:
+        raise ParameterError(f"{path}: target {t.id}: histories {unknown} are not in conf/history/; "
+                             f"choose from: {', '.join(sorted(counties))}.")
+    try:
+        first, last = (date.fromisoformat(d) for d in t.window)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{path}: target {t.id}: window = {t.window}: give [first, last] as YYYY-MM-DD.") from None
+    if last < first:
+        raise ParameterError(f"{path}: target {t.id}: window ends ({last}) before it starts ({first}).")
+
+
+def scenarios_needed(targets: list[Target]) -> list[str]:
+    return sorted({n for t in targets if not t.histories for n in (t.scenario, t.relative_to) if n})
+
+
+def histories_needed(targets: list[Target]) -> dict[str, str]:
+    """County -> the last date any target needs from its history."""
+    needed: dict[str, str] = {}
+    for t in targets:
+        for county in t.histories:
+            needed[county] = max(needed.get(county, ""), t.until)
+    return needed
+
+
+def measure(summary: pa.Table, target: Target, dailies: dict[str, pa.Table] | None = None) -> np.ndarray:
+    """The target's metric per seed: from the scenario's summary (relative change against `relative_to`,
+    paired by seed, if given), or, for a history target, the daily metric averaged over the window in each
+    county's history and pooled over the counties (weighted by their residents in the group)."""
+    if target.histories:
+        window = (target.window[0], target.window[1])
+        per_county = {}
+        for county in target.histories:
+            if dailies is None or county not in dailies:
+                raise ParameterError(f"target {target.id}: no daily table of the {county} history.")
+            per_county[county] = window_means(dailies[county], window, (target.group,), target.metric)[target.group]
+        return pool_by_seed(per_county, target.group)
     s = summary.to_pydict()
     if target.metric not in s:
         raise ParameterError(f"target {target.id}: metric {target.metric!r} is not a summary column.")
@@ -80,16 +129,18 @@ def measure(summary: pa.Table, target: Target) -> np.ndarray:
     return np.array([(v - base[k]) / base[k] for k, v in values.items() if k in base and base[k]], dtype=float)
 
 
-def validation_table(summary: pa.Table, targets: list[Target]) -> dict[str, list]:
+def validation_table(summary: pa.Table, targets: list[Target],
+                     dailies: dict[str, pa.Table] | None = None) -> dict[str, list]:
     rows: dict[str, list] = {k: [] for k in ("id", "measure", "scenario", "value", "tolerance", "model", "ci_low",
                                               "ci_high", "seeds", "passed", "source")}
     for t in targets:
-        values = measure(summary, t)
+        values = measure(summary, t, dailies)
         mean, lo, hi = interval(values)
         if t.relative_to is None:
             floor, ceiling = natural_bounds(t.metric)
             lo, hi = max(lo, floor), min(hi, ceiling)
         label = t.scenario if t.relative_to is None else f"{t.scenario} vs {t.relative_to}"
+        label = f"histories {t.window[0][:7]}" if t.histories else label
         for key, value in (("id", t.id), ("measure", t.measure), ("scenario", label), ("value", t.value),
                            ("tolerance", t.tolerance), ("model", mean), ("ci_low", lo), ("ci_high", hi),
                            ("seeds", len(values)), ("passed", bool(abs(mean - t.value) <= t.tolerance)),
@@ -122,15 +173,20 @@ def main(argv: list[str] | None = None) -> None:
         print(f"validate: {err}", file=sys.stderr)
         sys.exit(2)
     folder = args.folder or ROOT / "results" / "validation" / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-    scenarios = sorted({n for t in targets for n in (t.scenario, t.relative_to) if n})
-    cmd = [sys.executable, "-m", "experiments.run", "-m", f"policy={','.join(scenarios)}",
-           f"seed=range(0,{args.seeds})", f"hydra.sweep.dir={folder}", "output.print_summary=false",
-           "hydra.callbacks.compare.baseline=decoupled", *overrides]
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    if done.returncode != 0:
-        print(done.stdout[-2000:] + done.stderr[-2000:], file=sys.stderr)
-        sys.exit(done.returncode)
-    rows = validation_table(load_sweep(folder), targets)
+    summary = pa.table({})
+    if scenarios := scenarios_needed(targets):
+        cmd = [sys.executable, "-m", "experiments.run", "-m", f"policy={','.join(scenarios)}",
+               f"seed=range(0,{args.seeds})", f"hydra.sweep.dir={folder / 'scenarios'}", "output.print_summary=false",
+               "hydra.callbacks.compare.baseline=decoupled", *overrides]
+        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        if done.returncode != 0:
+            print(done.stdout[-2000:] + done.stderr[-2000:], file=sys.stderr)
+            sys.exit(done.returncode)
+        summary = load_sweep(folder / "scenarios")
+    dailies = {county: load_sweep(run_county(county, args.seeds, folder / "histories",
+                                             [f"history.until={until}", *overrides]), "daily")
+               for county, until in histories_needed(targets).items()}
+    rows = validation_table(summary, targets, dailies)
     text = format_validation(rows)
     pq.write_table(pa.table(rows), folder / "validation.parquet")
     (folder / "validation.txt").write_text(text + "\n")

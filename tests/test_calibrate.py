@@ -35,7 +35,8 @@ def test_a_tiny_search_records_every_trial_and_the_best(tmp_path):
     done = calibrate(tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     trials = pq.read_table(tmp_path / "trials.parquet").to_pydict()
-    ranges = OmegaConf.load(CONF_DIR / "calibrate.yaml").hydra.sweeper.params
+    search = next(d.search for d in OmegaConf.load(CONF_DIR / "calibrate.yaml").defaults if "search" in d)
+    ranges = OmegaConf.load(CONF_DIR / "search" / f"{search}.yaml").hydra.sweeper.params
     assert len(trials["trial"]) == 2
     assert all(math.isfinite(v) and v >= 0 for v in trials["loss"])
     for name, spec in ranges.items():
