@@ -170,7 +170,7 @@ class BeliefParams:
     direct_fear: float = prob(0.5, "assumption: fear added by an enforcement event to oneself")
     network_fear: float = prob(0.2, "assumption: fear added by an enforcement event to a tie of weight 1")
     fear_influence: float = prob(0.05, "assumption: daily pull of fear up toward ties' mean, times vulnerability")
-    fear_decay: float = prob(0.01, "assumption: daily share of fear that fades (half-life ~70 days)")
+    fear_decay: float = prob(0.003, "assumption, calibrated with the county survey check (docs/calibration.md, stage 2): daily share of fear that fades (half-life ~230 days)")
     awareness_half_life: float = param(30.0, lo=0.1, source="assumption: days over which the community's "
                                        "count of contacts and consequences halves")
     awareness_prior_contacts: float = param(
@@ -181,14 +181,17 @@ class BeliefParams:
     policy_fear_rate: float = prob(0.05, "assumption: daily pull of fear up toward the perceived risk; 0 turns the "
                                    "channel off")
     risk_trust_loss: float = prob(
-        0.01, "assumption: daily share of trust lost per unit of felt risk (seed 003: entanglement "
-        "'drastically damaging trust'); recovery runs at trust_recovery, so trust falls faster than it recovers")
+        0.002, "assumption, calibrated with the county survey check (docs/calibration.md, stage 2): daily share of trust lost per unit of felt risk (seed 003: "
+        "entanglement 'drastically damaging trust')")
     contact_gain: float = prob(0.02, "assumption: trust gained from a fair contact (Skogan: near zero)")
     trust_asymmetry: float = param(4.0, lo=1.0, source="Skogan 2006: bad contacts weigh 4-14 times good ones")
-    seen_enforcement_loss: float = prob(0.05, "assumption: trust lost when a tie suffers enforcement")
+    seen_enforcement_loss: float = prob(0.023, "assumption, calibrated with the county survey check (docs/calibration.md, stage 2): trust lost when a tie suffers "
+                                        "enforcement")
     seen_clearance_gain: float = prob(0.005, "assumption: trust gained when a tie's case is cleared")
-    trust_influence: float = prob(0.02, "assumption: daily pull of one's trust change toward ties' mean change")
-    trust_recovery: float = prob(0.002, "assumption: daily pull of trust back to its initial value")
+    trust_influence: float = prob(0.015, "assumption, calibrated with the county survey check (docs/calibration.md, stage 2): daily pull of one's trust change toward "
+                                  "ties' mean change")
+    trust_recovery: float = prob(0.019, "assumption, calibrated with the county survey check (docs/calibration.md, stage 2): daily pull of trust back to its initial value "
+                                 "(half-life ~36 days)")
     knowledge_spread: float = prob(0.01, "assumption: daily learning from informed ties")
     event_weight_status_check: float = prob(0.3, "assumption: weight of a status question as an event")
     event_weight_custody: float = prob(1.0, "assumption: weight of a hold, ICE custody or removal as an event")

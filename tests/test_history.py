@@ -10,7 +10,7 @@ import pytest
 from hydra import compose, initialize_config_dir
 
 from experiments.run import run
-from experiments.schema import CONF_DIR, register, to_model_params
+from experiments.schema import CONF_DIR, county_history, register, to_model_params
 from model import ParameterError
 
 register()
@@ -42,6 +42,22 @@ def test_maricopa_adopts_the_task_force_on_1_april_2007():
     params, _ = to_model_params(composed("city=maricopa_az", "history=maricopa_az"))
     first = params.timeline[0]
     assert first.day == (date(2007, 4, 1) - date(2006, 1, 1)).days and first.policy.status_questions == "stops"
+
+
+def test_until_stops_a_history_early_and_drops_the_events_it_does_not_reach():
+    full, _ = to_model_params(composed("city=harris_tx", "history=harris_tx"))
+    short, _ = to_model_params(composed("city=harris_tx", "history=harris_tx", "history.until=2012-12-31"))
+    assert short.days == (date(2012, 12, 31) - date(2008, 1, 1)).days + 1 < full.days
+    assert [s.day for s in short.timeline] == [s.day for s in full.timeline if s.day < short.days]
+    assert len(short.timeline) == len(full.timeline) - 1   # the 2017 switch is not reached
+    with pytest.raises(ParameterError, match=r"history.until = 2020-01-01: must fall after 2008-01-01 and by"):
+        to_model_params(composed("history=harris_tx", "history.until=2020-01-01"))
+
+
+def test_the_same_county_history_from_the_cli_and_in_process():
+    cli, _ = to_model_params(composed("city=maricopa_az", "history=maricopa_az", "history.until=2010-06-30"))
+    merged, _ = to_model_params(county_history(composed(), "maricopa_az", "2010-06-30"))
+    assert merged == cli
 
 
 def test_bad_dates_are_clear_errors():

@@ -35,6 +35,18 @@ def test_a_bad_target_file_is_a_clear_error(tmp_path):
         load_targets(bad)
 
 
+@pytest.mark.parametrize("history, message", [
+    ("histories: [atlantis], window: ['2012-11-01', '2012-12-31']", r"histories \['atlantis'\] are not in conf/history"),
+    ("histories: [cook_il], window: ['Nov 2012', '2012-12-31']", "window = .*: give \\[first, last\\] as YYYY-MM-DD"),
+    ("histories: [cook_il], window: ['2012-12-31', '2012-11-01']", "window ends .* before it starts")])
+def test_a_bad_history_target_is_a_clear_error(tmp_path, history, message):
+    bad = tmp_path / "targets.yaml"
+    bad.write_text("targets:\n  - {id: x, measure: m, scenario: '', metric: less_likely_share, group: latino, "
+                   f"value: 0.5, tolerance: 0.1, source: s, {history}}}\n")
+    with pytest.raises(ParameterError, match=f"target x: {message}"):
+        load_targets(bad)
+
+
 @pytest.mark.slow
 def test_the_validation_command_runs_end_to_end_with_every_target(tmp_path):
     done = subprocess.run([sys.executable, "-m", "experiments.validate", "--seeds", "2", "--folder", str(tmp_path),
