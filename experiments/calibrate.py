@@ -130,8 +130,10 @@ def report(folder: Path) -> str:
     for r_id in records[0]["targets"]["id"]:
         columns[r_id] = [r["targets"]["model"][r["targets"]["id"].index(r_id)] for r in records]
     pq.write_table(pa.table(columns), folder / "trials.parquet")
-    search_figure(columns, names, len(records[0]["targets"]["id"]), folder)
-    best = min(records, key=lambda r: r["loss"] if math.isfinite(r["loss"]) else math.inf)
+    losses = [r["loss"] if math.isfinite(r["loss"]) else math.inf for r in records]
+    best_at = losses.index(min(losses))
+    search_figure(columns, names, len(records[0]["targets"]["id"]), best_at, folder)
+    best = records[best_at]
     lines = [f"Calibration search: {len(records)} trials in {folder}",
              f"Best loss {best['loss']:.3f} (sum over targets of ((model - published) / tolerance)^2; "
              f"a target is met when its term is at most 1).", "", "Best parameters (defaults to adopt):"]
@@ -141,7 +143,7 @@ def report(folder: Path) -> str:
     return text
 
 
-def search_figure(trials: dict[str, list], names: list[str], n_targets: int, out: Path) -> list[Path]:
+def search_figure(trials: dict[str, list], names: list[str], n_targets: int, best: int, out: Path) -> list[Path]:
     """One panel per searched parameter: each trial's loss against its value; trials meeting every target marked."""
     import matplotlib  # noqa: PLC0415
 
@@ -152,7 +154,6 @@ def search_figure(trials: dict[str, list], names: list[str], n_targets: int, out
 
     loss_values = [v if math.isfinite(v) else float("nan") for v in trials["loss"]]
     met = [m == n_targets for m in trials["targets_met"]]
-    best = min(range(len(loss_values)), key=lambda i: loss_values[i] if math.isfinite(loss_values[i]) else math.inf)
     fig, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 3.6), sharey=True, squeeze=False)
     for ax, name in zip(axes[0], names):
         x = trials[name]

@@ -107,7 +107,7 @@ def measure(summary: pa.Table, target: Target, dailies: dict[str, pa.Table] | No
     paired by seed, if given), or, for a history target, the daily metric averaged over the window in each
     county's history and pooled over the counties (weighted by their residents in the group)."""
     if target.histories:
-        window = (target.window[0], target.window[1])
+        window = tuple(target.window)
         per_county = {}
         for county in target.histories:
             if dailies is None or county not in dailies:

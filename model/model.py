@@ -97,7 +97,7 @@ class CommunityTrustModel(mesa.Model):
         own_risk = np.array([p.beliefs.vulnerability[s] for s in status_names.tolist()]) if len(res) else np.zeros(0)
         ties_risk = np.divide(self.network.spread(own_risk), self.network.strength,
                               out=np.zeros(len(res)), where=self.network.strength > 0)
-        profiled = res.ethnicity == res.labels.index(p.policing.profiled_label)
+        profiled = res.labelled(p.policing.profiled_label)
         res.vulnerability = np.maximum(own_risk, p.beliefs.tie_vulnerability * ties_risk)
         res.vulnerability[profiled] = np.maximum(res.vulnerability[profiled], p.beliefs.profiled_vulnerability)
         b = p.beliefs

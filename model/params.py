@@ -17,6 +17,10 @@ from model.declare import ParameterError, param, prob
 from model.policy import Policy
 
 
+# Where the calibrated defaults come from (docs/calibration.md records both searches).
+STAGE1 = "calibrated against Theodore 2013 with the other targets (docs/calibration.md)"
+STAGE2 = "calibrated with the county survey check (docs/calibration.md, stage 2)"
+
 STATUSES = ("citizen", "lawful_permanent_resident", "temporary_visa", "undocumented")
 
 
@@ -156,42 +160,44 @@ class BeliefParams:
         {"citizen": 0.0, "lawful_permanent_resident": 0.3, "temporary_visa": 0.5, "undocumented": 1.0},
         source="assumption: own immigration risk by status")
     tie_vulnerability: float = prob(
-        0.91, "Alsan & Yang 2018: fear reaches citizens through ties; weight of ties' risk (assumption, calibrated against Theodore 2013 with the other targets (docs/calibration.md))")
+        0.91, "Alsan & Yang 2018: fear reaches citizens through ties; weight of ties' risk "
+        f"(assumption, {STAGE1})")
     profiled_vulnerability: float = prob(
-        0.32, "assumption, calibrated against Theodore 2013 with the other targets (docs/calibration.md): least vulnerability of residents with the profiled label (policing.profiled_label), "
-        "whatever their status: they may be asked about status or held by mistake (seed 004: profiling; "
-        "Theodore 2013: Latinos fear questions about 'their immigration status or that of people they know')")
+        0.32, f"assumption, {STAGE1}: least vulnerability of residents with the profiled label "
+        "(policing.profiled_label), whatever their status: they may be asked about status or held by mistake "
+        "(seed 004: profiling; Theodore 2013: Latinos fear questions about 'their immigration status or that of "
+        "people they know')")
     attention_mean: float = prob(
-        0.42, "assumption, calibrated against Theodore 2013 with the other targets (docs/calibration.md): mean attention to second-hand news of enforcement (rumour, talk, media); "
+        0.42, f"assumption, {STAGE1}: mean attention to second-hand news of enforcement (rumour, talk, media); "
         "1 = every resident hears all of it")
     attention_concentration: float = param(
-        0.8, lo=0.01, source="assumption, calibrated against Theodore 2013 with the other targets (docs/calibration.md): concentration of the Beta distribution of attention (small = "
-        "residents differ widely, large = all near the mean)")
+        0.8, lo=0.01, source=f"assumption, {STAGE1}: concentration of the Beta distribution of attention "
+        "(small = residents differ widely, large = all near the mean)")
     direct_fear: float = prob(0.5, "assumption: fear added by an enforcement event to oneself")
     network_fear: float = prob(0.2, "assumption: fear added by an enforcement event to a tie of weight 1")
     fear_influence: float = prob(0.05, "assumption: daily pull of fear up toward ties' mean, times vulnerability")
-    fear_decay: float = prob(0.003, "assumption, calibrated with the county survey check (docs/calibration.md, stage 2): daily share of fear that fades (half-life ~230 days)")
+    fear_decay: float = prob(
+        0.003, f"assumption, {STAGE2}: daily share of fear that fades (half-life ~230 days)")
     awareness_half_life: float = param(30.0, lo=0.1, source="assumption: days over which the community's "
                                        "count of contacts and consequences halves")
     awareness_prior_contacts: float = param(
         20.0, lo=0.0, source="assumption: uneventful contacts the community assumes before it sees a pattern")
     risk_amplification: float = param(
-        7.8, lo=0.0, source="assumption, calibrated against Theodore 2013 with the other targets (docs/calibration.md): how much residents who do not know the policy overstate the "
-        "observed risk (Theodore 2013: fear beyond actual risk)")
+        7.8, lo=0.0, source=f"assumption, {STAGE1}: how much residents who do not know the policy overstate "
+        "the observed risk (Theodore 2013: fear beyond actual risk)")
     policy_fear_rate: float = prob(0.05, "assumption: daily pull of fear up toward the perceived risk; 0 turns the "
                                    "channel off")
     risk_trust_loss: float = prob(
-        0.002, "assumption, calibrated with the county survey check (docs/calibration.md, stage 2): daily share of trust lost per unit of felt risk (seed 003: "
-        "entanglement 'drastically damaging trust')")
+        0.002, f"assumption, {STAGE2}: daily share of trust lost per unit of felt risk (seed 003: entanglement "
+        "'drastically damaging trust')")
     contact_gain: float = prob(0.02, "assumption: trust gained from a fair contact (Skogan: near zero)")
     trust_asymmetry: float = param(4.0, lo=1.0, source="Skogan 2006: bad contacts weigh 4-14 times good ones")
-    seen_enforcement_loss: float = prob(0.023, "assumption, calibrated with the county survey check (docs/calibration.md, stage 2): trust lost when a tie suffers "
-                                        "enforcement")
+    seen_enforcement_loss: float = prob(0.023, f"assumption, {STAGE2}: trust lost when a tie suffers enforcement")
     seen_clearance_gain: float = prob(0.005, "assumption: trust gained when a tie's case is cleared")
-    trust_influence: float = prob(0.015, "assumption, calibrated with the county survey check (docs/calibration.md, stage 2): daily pull of one's trust change toward "
-                                  "ties' mean change")
-    trust_recovery: float = prob(0.019, "assumption, calibrated with the county survey check (docs/calibration.md, stage 2): daily pull of trust back to its initial value "
-                                 "(half-life ~36 days)")
+    trust_influence: float = prob(
+        0.015, f"assumption, {STAGE2}: daily pull of one's trust change toward ties' mean change")
+    trust_recovery: float = prob(
+        0.019, f"assumption, {STAGE2}: daily pull of trust back to its initial value (half-life ~36 days)")
     knowledge_spread: float = prob(0.01, "assumption: daily learning from informed ties")
     event_weight_status_check: float = prob(0.3, "assumption: weight of a status question as an event")
     event_weight_custody: float = prob(1.0, "assumption: weight of a hold, ICE custody or removal as an event")

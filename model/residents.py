@@ -72,6 +72,10 @@ class Residents:
     def __len__(self) -> int:
         return len(self.status)
 
+    def labelled(self, label: str) -> np.ndarray:
+        """Residents whose household carries ethnicity label `label`."""
+        return self.ethnicity == self.labels.index(label)
+
     def present(self) -> np.ndarray:
         """Residents still in the city (not removed)."""
         return self.state != State.REMOVED

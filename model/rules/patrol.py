@@ -38,7 +38,7 @@ class Patrol(Rule):
     def step(self, day: int) -> None:
         m = self.model
         res, p = m.residents, m.params.policing
-        profiled = res.ethnicity == res.labels.index(p.profiled_label)
+        profiled = res.labelled(p.profiled_label)
         bias = res.free() * np.where(profiled, profiling_multiplier(m.policy, p), 1.0)
         self._stops(day, bias)
         n_arrests = self.rng.poisson(len(res) * p.other_arrests_per_1000 / 1000 / 365)
