@@ -1,11 +1,14 @@
 """Calibration: search uncertain parameters so that the model meets the published targets together.
 
-    python -m experiments.calibrate                      # the recorded search (docs/calibration.md)
+    python -m experiments.calibrate                      # stage 2, the recorded search (docs/calibration.md)
+    python -m experiments.calibrate search=fear_and_attention                       # stage 1
     python -m experiments.calibrate hydra.sweeper.n_trials=10 calibration.seeds=2 population.size=3000
 
-A Hydra app driven by Hydra's Optuna sweeper (TPE sampler, seeded). conf/calibrate.yaml lists the
-parameters searched and their ranges; anything else is overridden as in `experiments.run`. Each trial is
-one Hydra job: it runs every scenario the targets name (conf/validation/targets.yaml) over the same
+A Hydra app driven by Hydra's Optuna sweeper (TPE sampler, seeded). A search config (conf/search/, one per
+calibration stage; conf/calibrate.yaml picks the default) lists the parameters searched, their ranges and
+the targets; anything else is overridden as in `experiments.run`. Each trial is
+one Hydra job: it runs every scenario and county history the targets name (conf/validation/targets.yaml)
+over the same
 seeds (common random numbers, so trials differ only by their parameters; the seeds start at
 `calibration.first_seed`, apart from the seeds `experiments.validate` checks), measures each target as
 the validation does, and returns the loss: the sum over targets of ((model - published) / tolerance)^2.
