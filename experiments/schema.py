@@ -17,7 +17,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from model.declare import ParameterError
-from model.params import ModelParams, PolicySwitch
+from model.params import ModelParams, PolicySwitch, validate
 from model.policy import Policy
 
 CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
@@ -153,6 +153,8 @@ def check_city(run: RunConfig) -> None:
     shares, city = run.population.status_shares, run.city
     if not 0 <= city.foreign_born_share <= 1:
         raise ParameterError(f"city.foreign_born_share = {city.foreign_born_share}: allowed range is [0, 1].")
+    if city.residents < 0:
+        raise ParameterError(f"city.residents = {city.residents}: allowed range is [0, inf] (0 = not given).")
     noncitizens = sum(v for k, v in shares.items() if k != "citizen")
     if noncitizens > city.foreign_born_share + 1e-9:
         raise ParameterError(
@@ -164,11 +166,23 @@ def to_model_params(cfg: DictConfig) -> tuple[ModelParams, int]:
     """The model's parameters and the seed from a composed run config."""
     run: RunConfig = OmegaConf.to_object(cfg)
     check_city(run)
+    if run.seed < 0:
+        raise ParameterError(f"seed = {run.seed}: must be a non-negative integer.")
+    if run.history.until and not run.history.name:
+        raise ParameterError(f"history.until = {run.history.until}: needs a history; add history=<county> "
+                             f"(one of: {', '.join(history_names())}) or drop history.until.")
     values = {f.name: getattr(run, f.name) for f in fields(ModelParams) if f.name != "timeline"}
     timeline = [PolicySwitch(day=e.day, policy=load_policy(e.policy)) for e in run.timeline]
     if run.history.name:
         values["days"], values["policy"], timeline = history_timeline(run.history)
-    return ModelParams(**values, timeline=timeline), run.seed
+    params = ModelParams(**values, timeline=timeline)
+    validate(params)
+    return params, run.seed
+
+
+def history_names() -> list[str]:
+    """The county histories in conf/history/."""
+    return sorted(p.stem for p in (CONF_DIR / "history").glob("*.yaml") if p.stem != "none")
 
 
 def history_timeline(h: HistoryConfig) -> tuple[int, Policy, list[PolicySwitch]]:

@@ -29,7 +29,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from experiments.compare import interval, load_sweep, natural_bounds
 from experiments.history import pool_by_seed, run_county, window_means
-from experiments.schema import CONF_DIR, policy_names
+from experiments.schema import CONF_DIR, history_names, policy_names
 from model import ParameterError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,7 +65,7 @@ def load_targets(path: Path = TARGETS) -> list[Target]:
     except (OmegaConfBaseException, AttributeError) as err:
         raise ParameterError(f"{path}: {err}") from None
     known = set(policy_names())
-    counties = {p.stem for p in (CONF_DIR / "history").glob("*.yaml")} - {"none"}
+    counties = set(history_names())
     for t in targets:
         if t.histories:
             _check_history_target(path, t, counties)

@@ -12,7 +12,12 @@ class ParameterError(ValueError):
 
 def param(default: Any, *, lo: float | None = None, hi: float | None = None, choices: tuple = (),
           shares: bool = False, source: str = "assumption") -> Any:
-    """Declare a parameter with its default, bounds or choices, and where its value comes from."""
+    """Declare a parameter with its default, bounds or choices, and where its value comes from.
+
+    `shares=True` declares a mapping of shares: each in [0, 1], together summing to 1.
+    """
+    if shares:
+        lo, hi = 0.0, 1.0
     meta = {"lo": lo, "hi": hi, "choices": choices, "shares": shares, "source": source}
     if isinstance(default, (dict, list)):
         return field(default_factory=lambda d=default: type(d)(d), metadata=meta)

@@ -76,9 +76,6 @@ class CommunityTrustModel(mesa.Model):
         self.ice = IceLink(self)
         self._officer_rng = self.stream("officer_assignment")
         self.rules: list[Rule] = [load_rule(path)(self) for path in params.rules]
-        unknown = set(params.rule_params) - {type(r).__name__ for r in self.rules}
-        if unknown:
-            raise ParameterError(f"rule_params names rules that are not in `rules`: {', '.join(sorted(unknown))}.")
 
     # ---- set-up ------------------------------------------------------------------------------------------
 

@@ -10,8 +10,11 @@ before the model runs. Sources: `S(...)` names a seed document or study; "assump
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
-from typing import Any
+from typing import Any, get_args, get_origin, get_type_hints
+
+import numpy as np
 
 from model.declare import ParameterError, param, prob
 from model.policy import Policy
@@ -72,7 +75,7 @@ class CrimeParams:
         # Light, He & Robey 2020 (PNAS, data/mechanisms.yaml): undocumented about half the U.S.-born rate of
         # violent felony arrests; legal immigrants between the two (0.75 is an assumption for "between").
         {"citizen": 1.0, "lawful_permanent_resident": 0.75, "temporary_visa": 0.75, "undocumented": 0.5},
-        source="Light et al. 2020 (undocumented); assumption (lawful)")
+        lo=0.0, hi=10.0, source="Light et al. 2020 (undocumented); assumption (lawful); bounds: assumption")
     offender_concentration: float = param(
         0.1, lo=1e-3, hi=100.0, source="assumption: gamma shape of offending propensity; small = few offend a lot")
     exploitation: float = param(
@@ -158,7 +161,7 @@ class BeliefParams:
     initial_knowledge: float = prob(0.3, "assumption: share of what the local policy is that residents know")
     vulnerability: dict[str, float] = param(
         {"citizen": 0.0, "lawful_permanent_resident": 0.3, "temporary_visa": 0.5, "undocumented": 1.0},
-        source="assumption: own immigration risk by status")
+        lo=0.0, hi=1.0, source="assumption: own immigration risk by status (0 = none, 1 = removable)")
     tie_vulnerability: float = prob(
         0.91, "Alsan & Yang 2018: fear reaches citizens through ties; weight of ties' risk "
         f"(assumption, {STAGE1})")
@@ -252,10 +255,13 @@ class ModelParams:
 
 
 def validate(params: Any, path: str = "") -> None:
-    """Check every declared bound, choice and share in a parameter tree, then cross-field consistency."""
+    """Check every field's type, declared bound, choice and share in a parameter tree, then cross-field
+    consistency and the rules' own parameters."""
+    hints = get_type_hints(type(params))
     for f in fields(params):
         value = getattr(params, f.name)
         key = f"{path}{f.name}"
+        _check_type(key, value, hints.get(f.name, Any))
         if is_dataclass(value):
             validate(value, key + ".")
             continue
@@ -266,6 +272,40 @@ def validate(params: Any, path: str = "") -> None:
         _check_field(key, value, f.metadata)
     if isinstance(params, ModelParams):
         _check_consistency(params)
+        _check_rules(params)
+
+
+def _check_type(key: str, value: Any, hint: Any) -> None:
+    """Refuse a value of the wrong type (the Python API has no Hydra schema in front of it)."""
+    origin, args = get_origin(hint), get_args(hint)
+    if hint is Any:
+        return
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ParameterError(f"{key} = {value!r}: must be a mapping of names to values.")
+        for sub, v in value.items():
+            _check_type(f"{key}.{sub}", v, args[1] if len(args) == 2 else Any)
+        return
+    if origin is list:
+        if not isinstance(value, list):
+            raise ParameterError(f"{key} = {value!r}: must be a list.")
+        for i, v in enumerate(value):
+            _check_type(f"{key}[{i}]", v, args[0] if args else Any)
+        return
+    if hint is bool:
+        ok, what = isinstance(value, (bool, np.bool_)), "true or false"
+    elif hint is int:
+        ok, what = isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)), "a whole number"
+    elif hint is float:
+        ok, what = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)), "a number"
+    elif hint is str:
+        ok, what = isinstance(value, str), "a text value"
+    elif isinstance(hint, type) and is_dataclass(hint):
+        ok, what = isinstance(value, hint), f"a {hint.__name__}"
+    else:
+        return
+    if not ok:
+        raise ParameterError(f"{key} = {value!r}: must be {what}.")
 
 
 def _check_field(key: str, value: Any, meta: Any) -> None:
@@ -317,6 +357,22 @@ def _check_consistency(p: ModelParams) -> None:
         raise ParameterError(f"timeline days {days}: must be in increasing order.")
     if not p.rules:
         raise ParameterError("rules is empty: list at least one rule class (see DEFAULT_RULES).")
+
+
+def _check_rules(p: ModelParams) -> None:
+    """Every listed rule loads, and `rule_params` names only listed rules, with valid values."""
+    from model.rules import load_rule  # noqa: PLC0415  (the rules package imports this module's users)
+
+    rules = {}
+    for path in p.rules:
+        cls = load_rule(path)
+        rules[cls.__name__] = cls
+    unknown = sorted(set(p.rule_params) - set(rules))
+    if unknown:
+        raise ParameterError(f"rule_params names rules that are not in `rules`: {', '.join(unknown)}; "
+                             f"the listed rules are: {', '.join(rules)}.")
+    for name, values in p.rule_params.items():
+        rules[name].own_params(values)
 
 
 def _require_keys(key: str, d: dict, allowed: tuple) -> None:

@@ -31,7 +31,8 @@ def test_the_example_rule_lowers_victims_trust():
 def test_rule_parameters_are_declared_and_validated():
     with pytest.raises(ParameterError, match=r"rule_params\.UnsolvedCaseDisillusion\.trust_loss = 2: allowed range"):
         CommunityTrustModel(with_example(trust_loss=2), rng=0)
-    with pytest.raises(ParameterError, match="unexpected keyword argument 'trust_los'"):
+    with pytest.raises(ParameterError, match=r"rule_params\.UnsolvedCaseDisillusion\.trust_los: UnsolvedCaseDisillusion has no such parameter; "
+                                             r"its parameters are: trust_loss"):
         CommunityTrustModel(with_example(trust_los=0.1), rng=0)
     p = make_params(size=300)
     p.rule_params = {"NoSuchRule": {}}

@@ -71,3 +71,110 @@ def test_every_parameter_is_read_by_the_model(cls):
     unread = [f.name for f in dataclasses.fields(cls) if f.name != "name"
               and not re.search(rf"\.{f.name}\b", MODEL_SOURCE)]
     assert not unread, f"{cls.__name__} fields never read by model code: {unread}"
+
+
+# ---- every declared parameter refuses an out-of-range or mistyped value, naming the field ----------------
+
+FREE_TEXT = {"policy.name"}                 # labels: any text is allowed
+CHECKED_BY_CONSISTENCY = {"policing.profiled_label": "no_such_label"}   # must be one of the ethnicity labels
+
+
+def _rule_classes() -> list[type]:
+    import importlib
+    import pkgutil
+
+    import model.rules as rules_pkg
+    for info in pkgutil.iter_modules(rules_pkg.__path__):
+        importlib.import_module(f"model.rules.{info.name}")
+
+    def walk(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from walk(sub)
+    return [c for c in walk(rules_pkg.Rule) if c.Params is not None]
+
+
+def _leaves(cls: type, prefix: str = ""):
+    """(key, field, type hint) of every non-dataclass field under a parameter class, recursively."""
+    import typing
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        hint = hints[f.name]
+        if dataclasses.is_dataclass(hint):
+            yield from _leaves(hint, f"{prefix}{f.name}.")
+        elif f.name not in ("timeline", "rules", "rule_params"):
+            yield f"{prefix}{f.name}", f, hint
+
+
+def _bad_values(key: str, f: dataclasses.Field, hint) -> list:
+    """Values outside what `f` declares: below `lo`, above `hi`, not a choice, or of the wrong type."""
+    import typing
+    meta, bad = f.metadata, []
+    numeric = hint in (int, float) or typing.get_origin(hint) is dict
+    if numeric:
+        assert meta.get("lo") is not None or meta.get("hi") is not None, f"{key} declares no bounds"
+        if meta.get("lo") is not None:
+            bad.append(meta["lo"] - 1)
+        if meta.get("hi") is not None:
+            bad.append(meta["hi"] + 1)
+        bad.append("abc")
+    elif hint is bool:
+        bad.append("yes")
+    elif hint is str:
+        if meta.get("choices"):
+            bad.append("no_such_choice")
+        elif key in CHECKED_BY_CONSISTENCY:
+            bad.append(CHECKED_BY_CONSISTENCY[key])
+        else:
+            assert key in FREE_TEXT, f"{key} is text with no choices: declare its choices or list it as free text"
+    return bad
+
+
+def _set(params, key: str, value):
+    *path, name = key.split(".")
+    target = params
+    for part in path:
+        target = getattr(target, part)
+    current = getattr(target, name)
+    if isinstance(current, dict):   # one entry of a mapping out of range (or of the wrong type)
+        entry = next(iter(current))
+        value = {**current, entry: value}
+        key = f"{key}.{entry}"
+    setattr(target, name, value)
+    return key
+
+
+MODEL_CASES = [(key, v) for key, f, hint in _leaves(ModelParams) for v in _bad_values(key, f, hint)]
+
+
+def test_the_walk_covers_every_section_and_lever():
+    sections = {key.split(".")[0] for key, _ in MODEL_CASES}
+    assert {"days", "population", "network", "crime", "reporting", "policing", "enforcement", "beliefs",
+            "outcomes", "policy"} <= sections
+    assert len(MODEL_CASES) > 150
+
+
+@pytest.mark.parametrize("key, value", MODEL_CASES, ids=[f"{k}={v}" for k, v in MODEL_CASES])
+def test_every_model_parameter_refuses_an_out_of_range_or_mistyped_value(key, value):
+    params = ModelParams()
+    named = _set(params, key, value)
+    with pytest.raises(ParameterError, match=re.escape(named)):
+        validate(params)
+
+
+RULE_CASES = [(cls, key, v) for cls in _rule_classes() for key, f, hint in _leaves(cls.Params)
+              for v in _bad_values(key, f, hint)]
+
+
+@pytest.mark.parametrize("cls, key, value", RULE_CASES, ids=[f"{c.__name__}.{k}={v}" for c, k, v in RULE_CASES])
+def test_every_rule_parameter_refuses_an_out_of_range_or_mistyped_value(cls, key, value):
+    assert RULE_CASES, "no rule declares parameters"
+    params = ModelParams(rules=[*P.DEFAULT_RULES, f"{cls.__module__}.{cls.__name__}"],
+                         rule_params={cls.__name__: {key: value}})
+    with pytest.raises(ParameterError, match=re.escape(f"rule_params.{cls.__name__}.{key}")):
+        validate(params)
+
+
+def test_rule_parameters_for_a_rule_not_in_the_list_are_refused():
+    with pytest.raises(ParameterError, match="rule_params names rules that are not in `rules`: NoSuchRule"):
+        validate(ModelParams(rule_params={"NoSuchRule": {"x": 1}}))

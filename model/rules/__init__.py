@@ -11,6 +11,7 @@ draws of the others.
 from __future__ import annotations
 
 import importlib
+from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
 from model.declare import ParameterError
@@ -27,20 +28,25 @@ class Rule:
     def __init__(self, model: CommunityTrustModel):
         self.model = model
         self.rng = model.stream(type(self).__name__)
-        self.params = self._own_params(model.params.rule_params.get(type(self).__name__, {}))
+        self.params = self.own_params(model.params.rule_params.get(type(self).__name__, {}))
 
     @classmethod
-    def _own_params(cls, values: dict) -> Any:
+    def own_params(cls, values: dict) -> Any:
+        """This rule's `Params` from `values` (its entry in `rule_params`), checked like every parameter."""
+        if not isinstance(values, dict):
+            raise ParameterError(f"rule_params.{cls.__name__} = {values!r}: give the rule's parameters as a mapping.")
         if cls.Params is None:
             if values:
                 raise ParameterError(f"rule_params.{cls.__name__}: this rule declares no parameters.")
             return None
         from model.params import validate  # noqa: PLC0415  (params imports this package's users)
 
-        try:
-            params = cls.Params(**values)
-        except TypeError as err:
-            raise ParameterError(f"rule_params.{cls.__name__}: {err}") from None
+        allowed = [f.name for f in fields(cls.Params)]
+        unknown = sorted(set(values) - set(allowed))
+        if unknown:
+            raise ParameterError(f"rule_params.{cls.__name__}.{unknown[0]}: {cls.__name__} has no such parameter; "
+                                 f"its parameters are: {', '.join(allowed)}.")
+        params = cls.Params(**values)
         validate(params, f"rule_params.{cls.__name__}.")
         return params
 
