@@ -23,7 +23,7 @@ from hydra.experimental.callback import Callback
 from scipy import stats
 
 from experiments.schema import in_scenario_order
-from experiments.tables import COMPLETE_MARKER
+from experiments.runfolder import CLAIM, COMPLETE_MARKER, inspect_run, is_claimed, wait_for
 
 HEADLINES = (
     ("all", "victimizations_per_1000", "Victimizations per 1,000 residents a year", "{:.1f}"),
@@ -48,9 +48,20 @@ HEADLINES = (
 )
 
 
-def complete_runs(folder: Path) -> list[Path]:
-    """The finished run folders under `folder` (those holding run.json), in a stable order."""
-    return sorted(p.parent for p in Path(folder).rglob(COMPLETE_MARKER))
+def complete_runs(folder: Path, report_damaged: bool = True) -> list[Path]:
+    """The finished run folders under `folder`, in a stable order: those whose run.json is valid and whose files
+    match its sizes and checksums. Damaged runs are left out and, with `report_damaged`, named on stderr."""
+    done, damaged = [], []
+    for marker in sorted(Path(folder).rglob(COMPLETE_MARKER)):
+        state = inspect_run(marker.parent)
+        if state.complete:
+            done.append(marker.parent)
+        else:
+            damaged.append(f"  {marker.parent}: {state.problem}")
+    if damaged and report_damaged:
+        print(f"Left out {len(damaged)} damaged run(s); run the same sweep command again to recompute them:\n"
+              + "\n".join(damaged), file=sys.stderr)
+    return done
 
 
 def setting(overrides: list[str]) -> str:
@@ -65,7 +76,7 @@ def load_sweep(folder: Path, table: str = "summary") -> pa.Table:
     """One table ('summary' or 'daily') of every finished run under `folder`, with `run` (its folder) and
     `setting` (its overrides other than scenario and seed) columns."""
     parts = []
-    for run in complete_runs(folder):
+    for run in complete_runs(folder, report_damaged=table == "summary"):
         t = pq.read_table(run / f"{table}.parquet")
         overrides = json.loads((run / COMPLETE_MARKER).read_text()).get("overrides", [])
         t = t.append_column("run", pa.array([str(run.relative_to(folder))] * t.num_rows))
@@ -170,17 +181,43 @@ def _estimate(fmt: str, mean: float, lo: float, hi: float) -> str:
     return f"{fmt.format(mean)} [{fmt.format(lo)}, {fmt.format(hi)}]"
 
 
-def compare_folder(folder: Path, baseline: str | None) -> str:
-    """Compare the finished runs of a sweep folder; write comparison.parquet and comparison.txt; return the text."""
+class NoBaseline(ValueError):
+    """The baseline scenario is not among the sweep's scenarios."""
+
+
+def compare_folder(folder: Path, baseline: str | None, strict: bool = True) -> str:
+    """Compare the finished runs of a sweep folder; write comparison.parquet and comparison.txt; return the text.
+
+    A `baseline` that is not among the sweep's scenarios raises NoBaseline (with `strict`), or leaves the
+    differences out with a note saying so."""
     folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder} is not a folder; give a sweep folder, e.g. results/sweeps/<date_time>")
     summary = load_sweep(folder)
-    policies = set(summary.column("policy").to_pylist())
+    policies = in_scenario_order(summary.column("policy").to_pylist())
+    note = ""
+    if baseline and baseline not in policies:
+        note = (f"baseline {baseline!r} is not among this sweep's scenarios ({', '.join(policies)}); "
+                "choose one of them")
+        if strict:
+            raise NoBaseline(note + " with --baseline.")
+        note = f"\nNo differences shown: {note} with hydra.callbacks.compare.baseline=<scenario>."
     table = compare(summary, baseline if baseline in policies else None)
-    text = format_comparison(table, f"Scenario comparison: {folder}")
+    text = format_comparison(table, f"Scenario comparison: {folder}") + note
     pq.write_table(pa.table({k: v.tolist() if v.dtype == object else v for k, v in table.items()}),
                    folder / "comparison.parquet")
     (folder / "comparison.txt").write_text(text + "\n")
     return text
+
+
+def wait_for_other_processes(folder: Path) -> None:
+    """Wait until no other process is computing a run under `folder` (two sweeps into one folder end with
+    the same, complete tables)."""
+    busy = [claim.parent for claim in Path(folder).rglob(CLAIM) if is_claimed(claim.parent)]
+    if busy:
+        print(f"[sweep] waiting for {len(busy)} run(s) another process is computing", flush=True)
+    for run in busy:
+        wait_for(run)
 
 
 class CompareScenarios(Callback):
@@ -192,9 +229,10 @@ class CompareScenarios(Callback):
 
     def on_multirun_end(self, config, **kwargs) -> None:
         folder = Path(config.hydra.sweep.dir)
-        if not complete_runs(folder):
+        wait_for_other_processes(folder)
+        if not complete_runs(folder, report_damaged=False):
             return
-        print(compare_folder(folder, self.baseline))
+        print(compare_folder(folder, self.baseline, strict=False))
         print(f"\nWritten: {folder / 'comparison.txt'} and comparison.parquet")
         if self.report:
             from experiments.report import make_report  # noqa: PLC0415  (matplotlib only when asked)
@@ -204,16 +242,30 @@ class CompareScenarios(Callback):
             print(f"Figures: {folder / 'figures'}\nReport:  {make_report(folder, self.baseline)}")
 
 
+def require_runs(folder: Path, command: str, baseline: str | None = None) -> None:
+    """For the commands that read a sweep folder: stop with a one-line message if it holds no finished run,
+    or if `baseline` is not one of its scenarios."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        problem = "does not exist" if not folder.exists() else "is not a folder"
+        sys.exit(f"{command}: {folder} {problem}; give a sweep folder, e.g. results/sweeps/<date_time>.")
+    if not complete_runs(folder):
+        sys.exit(f"{command}: no finished runs (folders with a valid {COMPLETE_MARKER}) under {folder}; run a sweep "
+                 "into it first (python -m experiments.run -m ... hydra.sweep.dir=<folder>).")
+    if baseline:
+        policies = in_scenario_order(load_sweep(folder).column("policy").to_pylist())
+        if baseline not in policies:
+            sys.exit(f"{command}: baseline {baseline!r} is not among the scenarios under {folder} "
+                     f"({', '.join(policies)}); choose one of them with --baseline.")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("folder", type=Path, help="a sweep folder (or any folder holding run folders)")
     parser.add_argument("--baseline", default="decoupled", help="scenario to compare against (default: decoupled)")
     args = parser.parse_args(argv)
-    try:
-        print(compare_folder(args.folder, args.baseline))
-    except FileNotFoundError as err:
-        print(f"compare: {err}", file=sys.stderr)
-        sys.exit(2)
+    require_runs(args.folder, "compare", args.baseline)
+    print(compare_folder(args.folder, args.baseline))
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ import networkx as nx  # noqa: E402
 import numpy as np  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
-from experiments.compare import complete_runs, interval, load_sweep  # noqa: E402
+from experiments.compare import complete_runs, interval, load_sweep, require_runs  # noqa: E402
 from experiments.schema import HISTORY_SCENARIOS, SCENARIO_ORDER, in_scenario_order  # noqa: E402
 
 # Okabe & Ito (2008) colour-blind-safe palette, one colour per scenario, least to most entangled.
@@ -283,6 +283,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--contrast", default=None, help="scenario for the second network picture (default: the most "
                                                          "entangled in the sweep)")
     args = parser.parse_args(argv)
+    require_runs(args.folder, "figures", args.baseline)
     for path in make_figures(args.folder, args.baseline, args.contrast):
         print(path)
 

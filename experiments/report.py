@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from experiments.compare import HEADLINES, compare_folder, complete_runs
+from experiments.compare import HEADLINES, compare_folder, complete_runs, require_runs
 from experiments.figures import PLAIN, label, make_figures
 from experiments.paramdoc import SECTIONS
 from experiments.schema import in_scenario_order, scenario_description
@@ -158,6 +158,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("folder", type=Path)
     parser.add_argument("--baseline", default="decoupled")
     args = parser.parse_args(argv)
+    require_runs(args.folder, "report", args.baseline)
     print(make_report(args.folder, args.baseline))
 
 

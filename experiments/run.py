@@ -5,16 +5,22 @@
     python -m experiments.run -m policy=decoupled,secure_communities seed=0,1,2
 
 Each run writes daily.parquet, summary.parquet, config.yaml and run.json to its folder under results/
-(run.json last: a folder without it is not a finished run) and prints a short summary.
+(run.json last, with every file's size and checksum: a folder without a valid one is not a finished run)
+and prints a short summary. SIGTERM or SIGHUP stops a sweep as Ctrl-C does: its worker processes are shut
+down and finished runs are kept (run the same command again to resume).
 """
 
 from __future__ import annotations
 
+import _thread
 import hashlib
-import json
+import importlib.util
 import logging
+import os
 import shutil
+import signal
 import sys
+import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,10 +29,11 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from experiments.schema import register, to_model_params, with_dates
+from experiments.schema import CONF_DIR, register, to_model_params, with_dates
 from experiments.summary import format_summary
-from experiments.tables import COMPLETE_MARKER, git_commit, is_complete, to_arrow, versions, write_run
-from model import CommunityTrustModel, ParameterError
+from experiments.runfolder import claim, inspect_run, set_aside, write_run
+from experiments.tables import git_commit, to_arrow, versions
+from model import CommunityTrustModel, ModelParams, ParameterError, memory_estimate
 
 register()
 
@@ -35,27 +42,80 @@ class RunConflict(RuntimeError):
     """A run folder already holds a finished run of a different configuration."""
 
 
+SWEEP_PARENT = "COMMUNITY_TRUST_SWEEP_PARENT"   # pid of the process that launched the sweep's workers
+LAUNCHER_EXTRAS = {"ray_cluster": ("hydra_plugins.hydra_ray_launcher", "ray"),
+                   "slurm": ("hydra_plugins.hydra_submitit_launcher", "slurm"),
+                   "local_processes": ("hydra_plugins.hydra_submitit_launcher", "slurm")}
+
+
 def config_identity(cfg: DictConfig) -> str:
     """A hash of everything that determines a run's results (the resolved config but `output`)."""
     body = OmegaConf.to_yaml({k: v for k, v in OmegaConf.to_container(cfg, resolve=True).items() if k != "output"})
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+def check_run(cfg: DictConfig) -> tuple[ModelParams, int]:
+    """Everything a run checks before it builds the model: the parameters, and that the machine has the
+    memory for it. Returns the model parameters and the seed; raises ParameterError."""
+    params, seed = to_model_params(cfg)
+    needed, available = memory_estimate(params, cfg.mesa_agents), available_memory()
+    if available and needed > available:
+        saving = memory_estimate(params, True) - memory_estimate(params, False) if cfg.mesa_agents else 0
+        hint = f", mesa_agents=false (saves about {saving / 2**30:.1f} GiB)" if saving else ""
+        raise ParameterError(
+            f"population.size = {params.population.size:,}: this run needs about {needed / 2**30:.1f} GiB of memory "
+            f"and this machine has {available / 2**30:.1f} GiB available; use a smaller population.size{hint}, "
+            "or a machine with more memory.")
+    return params, seed
+
+
+def available_memory() -> int:
+    """Bytes of memory available to a new process (MemAvailable on Linux; 0 if unknown)."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 def run(cfg: DictConfig, folder: Path, overrides: list[str] | None = None) -> dict | None:
     """Build the model from `cfg`, run it, write its run folder, and return its tables (as Arrow).
 
-    If `folder` already holds a finished run of the same configuration (a resumed sweep), nothing is
-    redone and None is returned; if it holds one of a different configuration, RunConflict is raised.
+    The folder is claimed first: if another live process is computing it, nothing is done here. If it
+    already holds a finished run of the same configuration (a resumed sweep), nothing is redone; if it
+    holds one of a different configuration, RunConflict is raised; a damaged run is set aside and
+    recomputed. Returns None when nothing was computed.
     """
+    params, seed = check_run(cfg)
     identity = config_identity(cfg)
-    if is_complete(folder):
-        finished = json.loads((folder / COMPLETE_MARKER).read_text()).get("config_sha256")
-        if finished == identity:
-            print(f"Already finished, skipped: {folder}")
+    with claim(folder) as held:
+        if not held.mine:
+            print(f"Being run by another process ({held.owner}), skipped here: {folder}")
             return None
-        raise RunConflict(f"{folder} holds a finished run of a different configuration; it was left as it is. "
-                          "Give this run another folder (e.g. hydra.sweep.dir=... or hydra.run.dir=...).")
-    params, seed = to_model_params(cfg)
+        state = inspect_run(folder)
+        if state.complete:
+            if state.meta.get("config_sha256") == identity:
+                print(f"Already finished, skipped: {folder}")
+                return None
+            raise RunConflict(f"{folder} holds a finished run of a different configuration; it was left as it "
+                              "is. Give this run another folder (e.g. hydra.sweep.dir=... or hydra.run.dir=...).")
+        if state.damaged:
+            kept = set_aside(folder)
+            print(f"Damaged run ({state.problem}); its run.json was kept as {kept.name} and the run is done "
+                  f"again: {folder}", file=sys.stderr)
+        tables, meta = _simulate(cfg, params, seed, identity, overrides)
+        write_run(folder, tables, OmegaConf.to_yaml(cfg, resolve=True), meta)
+    if cfg.output.print_summary:
+        print(format_summary(tables["summary"], f"{cfg.city.name}, {params.policy.name}, seed {seed}, "
+                             f"{meta['residents']:,} residents, {params.days} days -> {folder}"))
+    return tables
+
+
+def _simulate(cfg: DictConfig, params: ModelParams, seed: int, identity: str,
+              overrides: list[str] | None) -> tuple[dict, dict]:
+    """Build and run the model: its tables as Arrow, and the run's metadata."""
     started = datetime.now(timezone.utc)
     clock = time.perf_counter()
     model = CommunityTrustModel(params, rng=seed, create_agents=cfg.mesa_agents)
@@ -85,30 +145,88 @@ def run(cfg: DictConfig, folder: Path, overrides: list[str] | None = None) -> di
         "git_commit": git_commit(),
         "versions": versions(),
     }
-    write_run(folder, tables, OmegaConf.to_yaml(cfg, resolve=True), meta)
-    if cfg.output.print_summary:
-        print(format_summary(tables["summary"], f"{cfg.city.name}, {params.policy.name}, seed {seed}, "
-                             f"{len(model.residents):,} residents, {params.days} days -> {folder}"))
-    return tables
+    return tables, meta
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="config")
-def main(cfg: DictConfig) -> None:
-    """Hydra entry point: one job of a run or a multirun."""
+@hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="config")
+def hydra_job(cfg: DictConfig) -> None:
+    """One job of a run or a multirun (Hydra calls it with the composed config)."""
     logging.getLogger("MESA").setLevel(logging.WARNING)
-    hydra_cfg = HydraConfig.get()
-    folder = Path(hydra_cfg.runtime.output_dir)
+    watch_sweep_parent()
+    folder = Path(HydraConfig.get().runtime.output_dir)
     try:
-        run(cfg, folder, list(hydra_cfg.overrides.task))
+        run(cfg, folder, list(HydraConfig.get().overrides.task))
     except RunConflict as err:
-        print(f"Not run: {err}", file=sys.stderr)
-        sys.exit(3)
+        fail(3, f"Not run: {err}")
     except ParameterError as err:
-        shutil.rmtree(folder, ignore_errors=True)
-        print(f"Invalid configuration: {err}\nNothing was written. See README.md, 'Configuration'.",
-              file=sys.stderr)
-        sys.exit(2)
+        if not inspect_run(folder).complete:
+            shutil.rmtree(folder, ignore_errors=True)
+        fail(2, f"Invalid configuration: {err}\nNothing was written. See README.md, 'Bad input'.")
+    except OSError as err:
+        where = err.filename or folder
+        fail(4, f"Cannot write {where}: {err.strerror or err}. Nothing of this run was published (its folder "
+                f"holds no run.json, so it never counts as finished); free space or choose another output.root "
+                f"and run the command again.")
+
+
+def fail(code: int, message: str) -> None:
+    print(message, file=sys.stderr)
+    sys.exit(code)
+
+
+def watch_sweep_parent() -> None:
+    """In a sweep's worker process: stop when the process that launched the sweep is gone (even SIGKILLed),
+    so no worker is left behind. The run in progress is interrupted; nothing of it is published."""
+    parent = os.environ.get(SWEEP_PARENT)
+    if not parent or os.getppid() != int(parent) or os.getpid() == int(parent) or _watching.is_set():
+        return
+    _watching.set()
+
+    def watch() -> None:
+        while os.getppid() == int(parent):
+            time.sleep(1.0)
+        _thread.interrupt_main()          # unwinds the run: staging removed, claim released
+        time.sleep(10.0)
+        os._exit(1)                       # if the worker's own loop does not exit by then
+
+    threading.Thread(target=watch, name="sweep-parent-watch", daemon=True).start()
+
+
+_watching = threading.Event()
+
+
+def _interrupt(signum: int, frame) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def check_launcher_installed(argv: list[str]) -> None:
+    """A launcher from an optional extra must be installed before Hydra looks for it."""
+    for arg in argv:
+        name = arg.partition("hydra/launcher=")[2]
+        module, extra = LAUNCHER_EXTRAS.get(name, (None, None))
+        if module and importlib.util.find_spec(module) is None:
+            fail(2, f"hydra/launcher={name} needs an optional extra: run  pip install -e \".[{extra}]\"  "
+                    "(in the project's .venv) and try again.")
+
+
+def main() -> None:
+    """The command: `python -m experiments.run [-m] [overrides]` (also installed as `community-trust`)."""
+    check_launcher_installed(sys.argv[1:])
+    os.environ.setdefault(SWEEP_PARENT, str(os.getpid()))
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _interrupt)
+    try:
+        hydra_job()
+    except KeyboardInterrupt as stop:
+        name = str(stop) or "SIGINT"
+        print(f"\nStopped ({name}): finished runs are kept, and any run in progress was not published. "
+              "Run the same command again to resume.", file=sys.stderr)
+        sys.exit(128 + getattr(signal.Signals, name, signal.SIGINT).value)
 
 
 if __name__ == "__main__":
-    main()
+    # The importable module's main, not this __main__ copy: launchers then send the job function to worker
+    # processes by reference instead of pickling it, and its module state, by value.
+    from experiments.run import main as entry_point
+
+    entry_point()

@@ -1,25 +1,17 @@
-"""Writing a run folder: tables as Parquet, the resolved config, and metadata, published atomically.
-
-Files are written into a hidden staging folder and moved into place one by one, `run.json` last, so a
-run folder is complete if and only if it holds `run.json`.
-"""
+"""A run's tables as Arrow, and the record of what produced them (package versions, git commit).
+Writing them into a run folder is experiments.runfolder's job."""
 
 from __future__ import annotations
 
-import json
-import os
 import platform
-import shutil
 import subprocess
 from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 PACKAGES = ("mesa", "numpy", "scipy", "networkx", "hydra-core", "omegaconf", "pyarrow")
-COMPLETE_MARKER = "run.json"
 
 
 def to_arrow(columns: dict[str, np.ndarray], constants: dict[str, object]) -> pa.Table:
@@ -52,26 +44,3 @@ def git_commit() -> str:
         return commit + ("+dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
-
-
-def write_run(folder: Path, tables: dict[str, pa.Table], config_yaml: str, meta: dict) -> None:
-    """Publish a finished run into `folder`: <name>.parquet per table, config.yaml, then run.json."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob(".staging-*"):  # left by a run that was killed while writing
-        shutil.rmtree(stale, ignore_errors=True)
-    staging = folder / f".staging-{os.getpid()}"
-    staging.mkdir()
-    try:
-        for name, table in tables.items():
-            pq.write_table(table, staging / f"{name}.parquet")
-        (staging / "config.yaml").write_text(config_yaml)
-        (staging / COMPLETE_MARKER).write_text(json.dumps(meta, indent=2, default=str))
-        for path in sorted(staging.iterdir(), key=lambda p: p.name == COMPLETE_MARKER):
-            os.replace(path, folder / path.name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def is_complete(folder: Path) -> bool:
-    """A run folder is complete when its marker file is present."""
-    return (folder / COMPLETE_MARKER).exists()

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 
 from experiments.compare import compare, compare_folder, format_comparison, interval, load_sweep
-from experiments.tables import write_run
+from experiments.runfolder import write_run
 
 
 def test_interval_is_a_t_interval():
