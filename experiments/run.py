@@ -12,7 +12,6 @@ down and finished runs are kept (run the same command again to resume).
 
 from __future__ import annotations
 
-import _thread
 import hashlib
 import importlib.util
 import logging
@@ -29,7 +28,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from experiments.schema import CONF_DIR, register, to_model_params, with_dates
+from experiments.schema import CONF_DIR, check_yaml_files, register, to_model_params, with_dates
 from experiments.summary import format_summary
 from experiments.runfolder import claim, inspect_run, set_aside, write_run
 from experiments.tables import git_commit, to_arrow, versions
@@ -175,8 +174,10 @@ def fail(code: int, message: str) -> None:
 
 
 def watch_sweep_parent() -> None:
-    """In a sweep's worker process: stop when the process that launched the sweep is gone (even SIGKILLed),
-    so no worker is left behind. The run in progress is interrupted; nothing of it is published."""
+    """In a sweep's worker process: exit when the process that launched the sweep is gone (even SIGKILLed),
+    so no worker is left behind. The run in progress is dropped as a kill would drop it: nothing of it is
+    published, its claim dies with the process, and the next holder of the claim removes its staging folder.
+    (Unwinding the run politely is not an option: a worker whose parent is gone hangs on its way out.)"""
     parent = os.environ.get(SWEEP_PARENT)
     if not parent or os.getppid() != int(parent) or os.getpid() == int(parent) or _watching.is_set():
         return
@@ -185,9 +186,7 @@ def watch_sweep_parent() -> None:
     def watch() -> None:
         while os.getppid() == int(parent):
             time.sleep(1.0)
-        _thread.interrupt_main()          # unwinds the run: staging removed, claim released
-        time.sleep(10.0)
-        os._exit(1)                       # if the worker's own loop does not exit by then
+        os._exit(1)
 
     threading.Thread(target=watch, name="sweep-parent-watch", daemon=True).start()
 
@@ -212,6 +211,10 @@ def check_launcher_installed(argv: list[str]) -> None:
 def main() -> None:
     """The command: `python -m experiments.run [-m] [overrides]` (also installed as `community-trust`)."""
     check_launcher_installed(sys.argv[1:])
+    try:
+        check_yaml_files()
+    except ParameterError as err:
+        fail(2, f"Invalid configuration: {err}\nNothing was run.")
     os.environ.setdefault(SWEEP_PARENT, str(os.getpid()))
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _interrupt)

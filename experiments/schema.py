@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
+import yaml
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
@@ -137,6 +138,21 @@ def scenario_description(name: str) -> str:
     return " ".join(line[1:].strip() for line in lines if line.startswith("#"))
 
 
+def check_yaml_files(folder: Path = CONF_DIR) -> None:
+    """Every YAML file under `folder` parses (Hydra would stop on a bad one with a traceback)."""
+    for path in sorted(folder.rglob("*.yaml")):
+        try:
+            yaml.safe_load(path.read_text())
+        except yaml.YAMLError as err:
+            raise ParameterError(f"{path}: not valid YAML ({_yaml_problem(err)}); fix the file and run again.") from None
+
+
+def _yaml_problem(err: yaml.YAMLError) -> str:
+    mark = getattr(err, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+    return where + str(getattr(err, "problem", None) or err)
+
+
 def load_policy(name: str) -> Policy:
     """The levers of scenario `name`, read from conf/policy/<name>.yaml onto the `Policy` schema."""
     path = CONF_DIR / "policy" / f"{name}.yaml"
@@ -146,6 +162,8 @@ def load_policy(name: str) -> Policy:
         return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(Policy), OmegaConf.load(path)))
     except OmegaConfBaseException as err:
         raise ParameterError(f"conf/policy/{name}.yaml: {err}") from None
+    except yaml.YAMLError as err:
+        raise ParameterError(f"conf/policy/{name}.yaml: not valid YAML ({_yaml_problem(err)}).") from None
 
 
 def check_city(run: RunConfig) -> None:
