@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from hydra.experimental.callback import Callback
-from scipy import stats
+from scipy.special import stdtrit
 
 from experiments.schema import in_scenario_order
 from experiments.runfolder import CLAIM, COMPLETE_MARKER, inspect_run, is_claimed, wait_for
@@ -94,7 +94,7 @@ def interval(values: np.ndarray) -> tuple[float, float, float]:
     mean = float(values.mean())
     if len(values) < 2:
         return mean, math.nan, math.nan
-    half = stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / math.sqrt(len(values))
+    half = stdtrit(len(values) - 1, 0.975) * values.std(ddof=1) / math.sqrt(len(values))   # t quantile
     return mean, mean - half, mean + half
 
 

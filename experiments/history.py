@@ -26,6 +26,7 @@ import numpy as np
 import pyarrow as pa
 from omegaconf import OmegaConf
 
+from experiments.cli import positive_int
 from experiments.compare import interval, load_sweep
 from experiments.schema import CONF_DIR
 
@@ -154,7 +155,7 @@ def history_figure(county: str, folder: Path, out: Path) -> list[Path]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--counties", nargs="+", default=list(COUNTIES), choices=COUNTIES)
-    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--seeds", type=positive_int, default=5)
     parser.add_argument("--folder", type=Path, default=None)
     args, overrides = parser.parse_known_args(argv)
     folder = args.folder or ROOT / "results" / "histories" / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")

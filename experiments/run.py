@@ -32,7 +32,7 @@ from experiments.schema import CONF_DIR, check_yaml_files, register, to_model_pa
 from experiments.summary import format_summary
 from experiments.runfolder import claim, inspect_run, set_aside, write_run
 from experiments.tables import git_commit, to_arrow, versions
-from model import CommunityTrustModel, ModelParams, ParameterError, memory_estimate
+from model import ModelParams, ParameterError, memory_estimate
 
 register()
 
@@ -115,6 +115,8 @@ def run(cfg: DictConfig, folder: Path, overrides: list[str] | None = None) -> di
 def _simulate(cfg: DictConfig, params: ModelParams, seed: int, identity: str,
               overrides: list[str] | None) -> tuple[dict, dict]:
     """Build and run the model: its tables as Arrow, and the run's metadata."""
+    from model import CommunityTrustModel  # noqa: PLC0415  (Mesa is imported only for a run that goes ahead)
+
     started = datetime.now(timezone.utc)
     clock = time.perf_counter()
     model = CommunityTrustModel(params, rng=seed, create_agents=cfg.mesa_agents)
@@ -208,11 +210,23 @@ def check_launcher_installed(argv: list[str]) -> None:
                     "(in the project's .venv) and try again.")
 
 
+def extra_config_dirs(argv: list[str]) -> list[Path]:
+    """Config folders added on the command line with --config-dir/-cd (Hydra reads their YAML too)."""
+    dirs = []
+    for i, arg in enumerate(argv):
+        if arg in ("--config-dir", "-cd") and i + 1 < len(argv):
+            dirs.append(Path(argv[i + 1]))
+        elif arg.startswith("--config-dir="):
+            dirs.append(Path(arg.partition("=")[2]))
+    return [d for d in dirs if d.is_dir()]
+
+
 def main() -> None:
     """The command: `python -m experiments.run [-m] [overrides]` (also installed as `community-trust`)."""
     check_launcher_installed(sys.argv[1:])
     try:
-        check_yaml_files()
+        for folder in [CONF_DIR, *extra_config_dirs(sys.argv[1:])]:
+            check_yaml_files(folder)
     except ParameterError as err:
         fail(2, f"Invalid configuration: {err}\nNothing was run.")
     os.environ.setdefault(SWEEP_PARENT, str(os.getpid()))

@@ -7,7 +7,9 @@ levers in conf/policy/<name>.yaml.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+import difflib
+import typing
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -180,8 +182,27 @@ def check_city(run: RunConfig) -> None:
             f"city.foreign_born_share = {city.foreign_born_share}; every non-citizen is foreign-born.")
 
 
+def check_known_keys(cfg: DictConfig, schema: type = None, path: str = "") -> None:
+    """Refuse keys the schema does not declare (Hydra's `+key=value` adds them even to a structured config)."""
+    if schema is None:
+        typed = OmegaConf.get_type(cfg)
+        schema = typed if is_dataclass(typed) else RunConfig
+    declared = {f.name: f.type for f in fields(schema)}
+    hints = typing.get_type_hints(schema)
+    for key in cfg.keys():
+        if key not in declared:
+            close = difflib.get_close_matches(str(key), list(declared), n=1)
+            hint = f" Did you mean {path}{close[0]}?" if close else ""
+            raise ParameterError(f"{path}{key}: not a parameter of {schema.__name__}.{hint} "
+                                 "See docs/parameters.md for every parameter.")
+        node = cfg._get_node(key)
+        if isinstance(node, DictConfig) and is_dataclass(hints[key]):
+            check_known_keys(node, hints[key], f"{path}{key}.")
+
+
 def to_model_params(cfg: DictConfig) -> tuple[ModelParams, int]:
     """The model's parameters and the seed from a composed run config."""
+    check_known_keys(cfg)
     run: RunConfig = OmegaConf.to_object(cfg)
     check_city(run)
     if run.seed < 0:

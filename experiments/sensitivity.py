@@ -27,6 +27,7 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
+from experiments.cli import non_negative_int, positive_int
 from experiments.schema import load_policy
 from model import CommunityTrustModel, ModelParams
 
@@ -168,13 +169,13 @@ def ranking_figure(rows: dict[str, list], out: Path) -> list[Path]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scenarios", nargs="+", default=["secure_communities", "287g_task_force"])
-    parser.add_argument("--trajectories", type=int, default=10, help="Morris trajectories (runs: r x (k+1))")
-    parser.add_argument("--sobol-n", type=int, default=64, help="Sobol base sample (runs: N x (k+2))")
-    parser.add_argument("--top", type=int, default=4, help="parameters kept for Sobol")
-    parser.add_argument("--size", type=int, default=3000)
-    parser.add_argument("--days", type=int, default=365)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--trajectories", type=positive_int, default=10, help="Morris trajectories (runs: r x (k+1))")
+    parser.add_argument("--sobol-n", type=positive_int, default=64, help="Sobol base sample (runs: N x (k+2))")
+    parser.add_argument("--top", type=positive_int, default=4, help="parameters kept for Sobol")
+    parser.add_argument("--size", type=positive_int, default=3000)
+    parser.add_argument("--days", type=positive_int, default=365)
+    parser.add_argument("--seed", type=non_negative_int, default=0)
+    parser.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1)
     parser.add_argument("--folder", type=Path, default=None)
     args = parser.parse_args(argv)
     out = args.folder or ROOT / "results" / "sensitivity" / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")

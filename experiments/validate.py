@@ -14,23 +14,26 @@ pass/fail) is printed and written as validation.parquet and validation.txt in th
 from __future__ import annotations
 
 import argparse
+import difflib
 import math
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-from omegaconf import OmegaConf
+import yaml
+from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from experiments.cli import positive_int
 from experiments.compare import interval, load_sweep, natural_bounds
 from experiments.history import pool_by_seed, run_county, window_means
 from experiments.schema import CONF_DIR, history_names, policy_names
-from model import ParameterError
+from model import CommunityTrustModel, ModelParams, ParameterError
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = CONF_DIR / "validation" / "targets.yaml"
@@ -61,12 +64,23 @@ def load_targets(path: Path = TARGETS) -> list[Target]:
     """The targets in `path`, checked: known fields, known scenarios, numbers where numbers belong."""
     try:
         raw = OmegaConf.load(path)
-        targets = [OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(Target), t)) for t in raw.targets]
-    except (OmegaConfBaseException, AttributeError) as err:
-        raise ParameterError(f"{path}: {err}") from None
+    except (OmegaConfBaseException, yaml.YAMLError) as err:
+        raise ParameterError(f"{path}: not a valid targets file ({' '.join(str(err).split())}).") from None
+    if not isinstance(raw, DictConfig) or not raw.get("targets"):
+        raise ParameterError(f"{path}: no `targets:` list (see conf/validation/targets.yaml for the format).")
+    targets = []
+    for i, entry in enumerate(raw.targets):
+        name = entry.get("id", f"#{i + 1}") if isinstance(entry, DictConfig) else f"#{i + 1}"
+        try:
+            targets.append(OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(Target), entry)))
+        except (OmegaConfBaseException, ValueError) as err:
+            key = getattr(err, "full_key", "") or ""
+            raise ParameterError(f"{path}: target {name}: {key + ': ' if key else ''}{str(err).splitlines()[0]}") from None
     known = set(policy_names())
     counties = set(history_names())
     for t in targets:
+        if not t.tolerance > 0:
+            raise ParameterError(f"{path}: target {t.id}: tolerance = {t.tolerance}: must be above 0.")
         if t.histories:
             _check_history_target(path, t, counties)
             continue
@@ -87,6 +101,29 @@ def _check_history_target(path: Path, t: Target, counties: set[str]) -> None:
         raise ParameterError(f"{path}: target {t.id}: window = {t.window}: give [first, last] as YYYY-MM-DD.") from None
     if last < first:
         raise ParameterError(f"{path}: target {t.id}: window ends ({last}) before it starts ({first}).")
+
+
+def check_measures(path: Path, targets: list[Target]) -> None:
+    """Every target's metric and group exist in the tables the model writes (checked before anything runs)."""
+    summary_metrics, daily_metrics, groups = table_vocabulary()
+    for t in targets:
+        metrics, table = (daily_metrics, "daily.parquet") if t.histories else (summary_metrics, "summary.parquet")
+        if t.metric not in metrics:
+            close = difflib.get_close_matches(t.metric, metrics, n=3)
+            hint = f"did you mean {', '.join(close)}?" if close else f"see the columns of {table} (README, 'Outputs')"
+            raise ParameterError(f"{path}: target {t.id}: metric {t.metric!r} is not a column of {table}; {hint}")
+        if t.group not in groups:
+            raise ParameterError(f"{path}: target {t.id}: group {t.group!r} is not a group of the tables; "
+                                 f"choose one of: {', '.join(sorted(groups))}.")
+
+
+def table_vocabulary() -> tuple[set[str], set[str], set[str]]:
+    """The summary columns, daily columns and groups of the model's tables, read off a tiny default run."""
+    params = ModelParams(days=2)
+    params.population = replace(params.population, size=200)
+    tables = CommunityTrustModel(params, rng=0, create_agents=False).run().tables()
+    ids = {"day", "group"}
+    return set(tables["summary"]) - ids, set(tables["daily"]) - ids, set(tables["summary"]["group"].tolist())
 
 
 def scenarios_needed(targets: list[Target]) -> list[str]:
@@ -163,12 +200,17 @@ def format_validation(rows: dict[str, list]) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--targets", type=Path, default=TARGETS,
+                        help=f"the targets file (default: {TARGETS.relative_to(ROOT)})")
+    parser.add_argument("--seeds", type=positive_int, default=10, help="seeds per scenario (default: 10)")
     parser.add_argument("--folder", type=Path, default=None, help="sweep folder (default results/validation/<time>)")
     parser.add_argument("--strict", action="store_true", help="exit 1 if a target is not met")
     args, overrides = parser.parse_known_args(argv)
     try:
-        targets = load_targets()
+        if not args.targets.is_file():
+            raise ParameterError(f"--targets {args.targets}: no such file.")
+        targets = load_targets(args.targets)
+        check_measures(args.targets, targets)
     except ParameterError as err:
         print(f"validate: {err}", file=sys.stderr)
         sys.exit(2)

@@ -191,21 +191,6 @@ class CommunityTrustModel(mesa.Model):
         return {"daily": self.outcomes.daily_table(), "summary": self.outcomes.summary_table()}
 
 
-# Peak memory of a run, fitted to measurements by benchmarks/bench_memory.py (100,000 and 300,000 residents,
-# community degree 8 and 40, with and without Mesa agents; Python 3.12, numpy 2): rounded up.
-MEMORY_BASE_BYTES = 200 * 2**20          # the interpreter and libraries
-MEMORY_BYTES_PER_RESIDENT = 250          # resident columns, households, outcome counters
-MEMORY_BYTES_PER_TIE = 50                # per resident and unit of network.community_degree (sparse matrix)
-MEMORY_BYTES_PER_AGENT = 150             # a Mesa Resident view
-
-
-def memory_estimate(params: ModelParams, create_agents: bool = True) -> int:
-    """About how many bytes a run of `params` needs at its peak (to refuse a run the machine cannot hold)."""
-    per_resident = (MEMORY_BYTES_PER_RESIDENT + MEMORY_BYTES_PER_TIE * params.network.community_degree
-                    + (MEMORY_BYTES_PER_AGENT if create_agents else 0))
-    return int(MEMORY_BASE_BYTES + params.population.size * per_resident)
-
-
 def beta_by_mean(rng: np.random.Generator, mean: float, concentration: float, n: int) -> np.ndarray:
     """`n` draws from a Beta distribution given by its mean and concentration (a + b); 0 or 1 exactly at the ends."""
     if mean <= 0.0 or mean >= 1.0:

@@ -1,0 +1,191 @@
+"""Bad input, as a new user would type it: every case exits non-zero with a short message that names the field
+or path, prints no traceback, and leaves nothing that looks finished (no run.json, no table, no report).
+
+The commands run as subprocesses, several at once (a session fixture starts them all), so the whole table
+costs about as much as a handful of runs.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import write_small_sweep
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = ("population.size=300", "days=5")
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    command: tuple[str, ...]      # `{tmp}` is the case's own folder; `{out}` its output root
+    names: str                    # the field, path or value the message must name
+    code: int | None = None       # a specific exit code, if one is promised
+
+
+def run_cmd(*overrides: str, multirun: bool = False) -> tuple[str, ...]:
+    return ("-m", "experiments.run", *(("-m",) if multirun else ()), "output.root={out}", *SMALL, *overrides)
+
+
+CASES = [
+    # out-of-range values, dict-valued ones included
+    Case("probability above 1", run_cmd("reporting.violent_base=1.5"), "reporting.violent_base = 1.5"),
+    Case("negative offending multiplier", run_cmd("crime.offending_multiplier.citizen=-1"),
+         "crime.offending_multiplier.citizen = -1"),
+    Case("vulnerability above 1", run_cmd("beliefs.vulnerability.undocumented=5"), "beliefs.vulnerability.undocumented"),
+    Case("negative vulnerability", run_cmd("beliefs.vulnerability.citizen=-3"), "beliefs.vulnerability.citizen"),
+    Case("shares not summing to 1", run_cmd("population.status_shares.citizen=0.5"), "population.status_shares"),
+    Case("negative share", run_cmd("population.ethnicity_shares.latino=-0.2"), "population.ethnicity_shares"),
+    Case("population below 10", run_cmd("population.size=3"), "population.size = 3"),
+    Case("zero days", run_cmd("days=0"), "days = 0"),
+    Case("negative seed", run_cmd("seed=-1"), "seed = -1"),
+    Case("hold over 10 days", run_cmd("enforcement.hold_days=30"), "enforcement.hold_days = 30"),
+    Case("nan", run_cmd("enforcement.pickup_after_hold=nan"), "enforcement.pickup_after_hold"),
+    Case("trust asymmetry below 1", run_cmd("beliefs.trust_asymmetry=0.5"), "beliefs.trust_asymmetry"),
+    Case("city share above 1", run_cmd("city.foreign_born_share=1.5"), "city.foreign_born_share"),
+    Case("outreach rate as a lever", run_cmd("policy.outreach_rate=2"), "policy.outreach_rate"),
+    # wrong types and unknown keys
+    Case("text for a number", run_cmd("population.size=abc"), "population.size"),
+    Case("text for a switch", run_cmd("policy.pretext_arrests=maybe"), "policy.pretext_arrests"),
+    Case("unknown key", run_cmd("crime.nonsense=1"), "nonsense"),
+    Case("unknown section", run_cmd("+weather.rain=1"), "weather: not a parameter"),
+    Case("unknown key added with +", run_cmd("+crime.rainfall=3"), "crime.rainfall: not a parameter"),
+    Case("unknown status in a mapping", run_cmd("+crime.offending_multiplier.martian=1"),
+         "crime.offending_multiplier"),
+    # choices and names
+    Case("unknown scenario", run_cmd("policy=nope"), "policy/nope"),
+    Case("unknown lever value", run_cmd("policy.ice_request=warrant"), "policy.ice_request"),
+    Case("unknown city", run_cmd("city=atlantis"), "city/atlantis"),
+    Case("unknown profiled label", run_cmd("policing.profiled_label=martian"), "policing.profiled_label"),
+    # timelines and histories
+    Case("timeline scenario unknown", run_cmd("timeline=[{day: 2, policy: nope}]"), "policy 'nope'"),
+    Case("timeline beyond the run", run_cmd("timeline=[{day: 20, policy: pep}]"), "timeline[0].day = 20"),
+    Case("timeline out of order", run_cmd("timeline=[{day: 3, policy: pep}, {day: 1, policy: decoupled}]"),
+         "timeline days"),
+    Case("until without a history", run_cmd("history.until=2012-01-01"), "history.until"),
+    Case("until after the history", run_cmd("history=cook_il", "city=cook_il", "history.until=2030-01-01"),
+         "history.until = 2030-01-01"),
+    Case("until not a date", run_cmd("history=cook_il", "city=cook_il", "history.until=soon"), "history.until"),
+    # rules and their parameters
+    Case("rule parameter not a number",
+         run_cmd("rules=[model.rules.crime.CommitCrimes, model.rules.examples.UnsolvedCaseDisillusion]",
+                 "+rule_params.UnsolvedCaseDisillusion.trust_loss=abc"),
+         "rule_params.UnsolvedCaseDisillusion.trust_loss"),
+    Case("rule parameter out of range",
+         run_cmd("rules=[model.rules.crime.CommitCrimes, model.rules.examples.UnsolvedCaseDisillusion]",
+                 "+rule_params.UnsolvedCaseDisillusion.trust_loss=3"),
+         "rule_params.UnsolvedCaseDisillusion.trust_loss = 3"),
+    Case("parameters of a rule not listed", run_cmd("+rule_params.UnsolvedCaseDisillusion.trust_loss=0.1"),
+         "UnsolvedCaseDisillusion"),
+    Case("rule that does not exist", run_cmd("rules=[model.rules.crime.NoSuchRule]"), "model.rules.crime.NoSuchRule"),
+    # config files
+    Case("YAML syntax error in a scenario file", ("-m", "experiments.run", "--config-dir", "{tmp}/conf",
+                                                  "policy=broken", "output.root={out}", *SMALL),
+         "broken.yaml: not valid YAML (line"),
+    # sweeps
+    Case("no workers", run_cmd("hydra.launcher.n_jobs=0", "seed=0,1", multirun=True), "hydra.launcher.n_jobs = 0"),
+    Case("a sweep of no jobs", run_cmd("policy=glob(nomatch*)", "seed=0,1", multirun=True), "no jobs"),
+    Case("a bad value in one job of a sweep", run_cmd("seed=0,1", "crime.exploitation=0,-2", multirun=True),
+         "crime.exploitation = -2"),
+    Case("a negative seed in a sweep", run_cmd("seed=0,-1", multirun=True), "seed = -1"),
+    Case("launcher extra not installed", run_cmd("hydra/launcher=ray_cluster", "seed=0,1", multirun=True),
+         'pip install -e ".[ray]"'),
+    # the machine
+    Case("population too large for memory", run_cmd("population.size=2000000000", "mesa_agents=false"),
+         "population.size = 2,000,000,000"),
+    Case("output under a file", ("-m", "experiments.run", "output.root={tmp}/a_file/results", *SMALL),
+         "a_file", code=4),
+    Case("output on a read-only file system", ("-m", "experiments.run", "output.root=/proc/results", *SMALL),
+         "/proc/results", code=4),
+    Case("disk full while writing", ("-c", "import errno, pyarrow.parquet as pq\n"
+                                           "def full(table, where, **kw): raise OSError(errno.ENOSPC, "
+                                           "'No space left on device', str(where))\n"
+                                           "pq.write_table = full\n"
+                                           "import sys; sys.argv = ['run', 'output.root={out}', "
+                                           "'population.size=300', 'days=5']\n"
+                                           "from experiments.run import main; main()"),
+         "No space left on device", code=4),
+    # commands that read a sweep folder
+    Case("compare a missing folder", ("-m", "experiments.compare", "{tmp}/nothing"), "nothing"),
+    Case("compare an empty folder", ("-m", "experiments.compare", "{tmp}/empty"), "no finished runs"),
+    Case("compare against a baseline not in the sweep", ("-m", "experiments.compare", "{tmp}/sweep",
+                                                         "--baseline", "nosuch"), "baseline 'nosuch'"),
+    Case("figures of a missing folder", ("-m", "experiments.figures", "{tmp}/nothing"), "nothing"),
+    Case("figures of an empty folder", ("-m", "experiments.figures", "{tmp}/empty"), "no finished runs"),
+    Case("report of a missing folder", ("-m", "experiments.report", "{tmp}/nothing"), "nothing"),
+    Case("report of an empty folder", ("-m", "experiments.report", "{tmp}/empty"), "no finished runs"),
+    # validation
+    Case("validate with no seeds", ("-m", "experiments.validate", "--seeds", "0"), "--seeds"),
+    Case("validate with negative seeds", ("-m", "experiments.validate", "--seeds", "-3"), "--seeds"),
+    Case("validate a missing targets file", ("-m", "experiments.validate", "--targets", "{tmp}/none.yaml"),
+         "none.yaml"),
+    Case("validate a misspelled metric", ("-m", "experiments.validate", "--targets", "{tmp}/metric.yaml"),
+         "metric 'violent_reportng_share'"),
+    Case("validate an unknown group", ("-m", "experiments.validate", "--targets", "{tmp}/group.yaml"),
+         "group 'martians'"),
+    Case("validate a target value that is not a number", ("-m", "experiments.validate", "--targets",
+                                                          "{tmp}/value.yaml"), "value"),
+    Case("validate an unknown scenario", ("-m", "experiments.validate", "--targets", "{tmp}/scenario.yaml"),
+         "scenario 'nope'"),
+    Case("history with no seeds", ("-m", "experiments.history", "--seeds", "0"), "--seeds"),
+]
+
+
+def _prepare(folder: Path) -> None:
+    """What the cases read: a broken scenario file, a file where a folder should be, an empty folder, a
+    finished sweep, and targets files with one mistake each."""
+    (folder / "conf" / "policy").mkdir(parents=True)
+    (folder / "conf" / "policy" / "broken.yaml").write_text("name: broken\nstatus_questions: [stops, booking\n")
+    (folder / "a_file").write_text("not a folder")
+    (folder / "empty").mkdir()
+    write_small_sweep(folder / "sweep", policies=("decoupled",), seeds=(0,), size=300, days=5)
+    targets = (ROOT / "conf" / "validation" / "targets.yaml").read_text()
+    for name, old, new in (("metric", "metric: violent_reporting_share", "metric: violent_reportng_share"),
+                           ("group", "group: undocumented", "group: martians"),
+                           ("value", "value: 0.42", "value: abc"),
+                           ("scenario", "scenario: community_trust", "scenario: nope")):
+        assert old in targets
+        (folder / f"{name}.yaml").write_text(targets.replace(old, new, 1))
+
+
+def _run(case: Case, folder: Path, out: Path) -> subprocess.CompletedProcess:
+    args = [a.replace("{tmp}", str(folder)).replace("{out}", str(out)) for a in case.command]
+    env = {**os.environ, "HYDRA_FULL_ERROR": "0"}
+    return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory):
+    """Every case run once, three at a time: the inputs' folder, and case id -> (its output root, the process)."""
+    base = tmp_path_factory.mktemp("bad_inputs")
+    _prepare(base / "inputs")
+    outs = {case.id: base / "out" / f"{i:02d}" for i, case in enumerate(CASES)}
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        done = pool.map(lambda c: _run(c, base / "inputs", outs[c.id]), CASES)
+        return base / "inputs", {case.id: (outs[case.id], result) for case, result in zip(CASES, done)}
+
+
+def test_there_are_at_least_forty_cases():
+    assert len(CASES) >= 40 and len({c.id for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_input_is_refused_clearly_and_leaves_nothing_finished(case, outcomes):
+    folder, done = outcomes
+    out, result = done[case.id]
+    message = result.stderr + result.stdout
+    assert result.returncode != 0, f"exit 0 for {case.command}:\n{message[-2000:]}"
+    if case.code is not None:
+        assert result.returncode == case.code, message[-2000:]
+    assert "Traceback" not in message, message[-3000:]
+    assert case.names in message, f"the message does not name {case.names!r}:\n{message[-2000:]}"
+    assert len(result.stderr.strip().splitlines()) <= 25, result.stderr   # Hydra lists a group's options
+    assert not list(out.rglob("run.json")) and not list(out.rglob("*.parquet")), "something looks finished"
+    assert not list((folder / "empty").iterdir()), "a command wrote into the empty folder"
+    assert not (folder / "sweep" / "report.html").exists() and not (folder / "sweep" / "figures").exists()
