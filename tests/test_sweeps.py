@@ -3,6 +3,7 @@ and no silent overwrite of a finished run by a different configuration."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -17,6 +18,7 @@ from hydra import compose, initialize_config_dir
 
 from experiments.compare import complete_runs, load_sweep
 from experiments.run import RunConflict, run
+from experiments.runfolder import inspect_run
 from experiments.schema import CONF_DIR, register
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,3 +114,91 @@ def test_the_ray_launcher_gives_the_same_tables(tmp_path):
 def test_the_submitit_launcher_runs_a_sweep_locally(tmp_path):
     sweep(tmp_path, "policy=decoupled,pep", "seed=0", "hydra/launcher=local_processes")
     assert len(complete_runs(tmp_path)) == 2
+
+
+def test_two_identical_sweeps_at_once_compute_every_run_exactly_once(tmp_path):
+    grid = ("policy=decoupled,secure_communities,287g_task_force", "seed=0,1", "hydra/launcher=basic")
+    first, second = (sweep(tmp_path / "shared", *grid, wait=False) for _ in range(2))
+    outputs = []
+    for proc in (first, second):
+        out, _ = proc.communicate(timeout=600)
+        assert proc.returncode == 0, out
+        outputs.append(out)
+    skipped = sum(out.count("Already finished, skipped") + out.count("Being run by another process")
+                  for out in outputs)
+    assert 12 - skipped == 6, outputs            # 12 jobs in all, 6 runs: each computed once
+    for out in outputs:                          # each sweep waited for the other's runs, then compared all six
+        assert "mean over 2 seeds" in out and "287g_task_force" in out.split("Scenario comparison")[-1]
+    sweep(tmp_path / "alone", *grid)
+    assert_same_tables(tmp_path / "alone", tmp_path / "shared")
+
+
+def test_a_second_sweep_into_the_same_folder_counts_its_own_jobs_and_keeps_the_first_record(tmp_path):
+    sweep(tmp_path, "policy=decoupled,pep", "seed=0", "hydra/launcher=basic")
+    first_record = (tmp_path / "multirun.yaml").read_text()
+    second = sweep(tmp_path, "policy=decoupled,pep", "seed=0", "population.size=1000", "hydra/launcher=basic")
+    assert "[sweep] 2/2 runs done" in second.output and "4/2" not in second.output
+    assert (tmp_path / "multirun.1.yaml").read_text() == first_record
+    assert "population.size=1000" in (tmp_path / "multirun.yaml").read_text()
+
+
+def descendants(pid: int) -> list[int]:
+    children = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout.split()
+    return [int(c) for c in children] + [d for c in children for d in descendants(int(c))]
+
+
+def cpu_seconds(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def started_parallel_sweep(folder: Path) -> tuple[subprocess.Popen, list[int]]:
+    """A joblib sweep of runs a few seconds long, once both workers are computing: the process and its workers."""
+    proc = sweep(folder, "policy=decoupled,pep", "seed=0,1,2", "population.size=20000", "days=365",
+                 "hydra.launcher.n_jobs=2", wait=False)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        workers = [p for p in descendants(proc.pid) if "loky" in Path(f"/proc/{p}/cmdline").read_text()
+                   and "resource_tracker" not in Path(f"/proc/{p}/cmdline").read_text()]
+        if len(workers) == 2 and all((cpu_seconds(w) or 0) > 2.5 for w in workers):   # past start-up, in a run
+            return proc, descendants(proc.pid)
+        time.sleep(0.2)
+    proc.kill()
+    raise AssertionError("the sweep's workers did not start")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process state from /proc (Linux)")
+def test_sigterm_stops_a_sweep_and_all_its_workers_and_resume_finishes_it(tmp_path):
+    proc, workers = started_parallel_sweep(tmp_path)
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 128 + signal.SIGTERM and "Stopped (SIGTERM)" in out and "Traceback" not in out
+    deadline = time.time() + 5
+    while any(cpu_seconds(w) is not None for w in workers) and time.time() < deadline:
+        time.sleep(0.1)
+    assert all(cpu_seconds(w) is None for w in workers), "a worker outlived the sweep"
+    for folder in tmp_path.iterdir():          # what was published is complete; the rest is not
+        if (folder / "run.json").exists():
+            assert inspect_run(folder).complete
+    resumed = sweep(tmp_path, "policy=decoupled,pep", "seed=0,1,2", "population.size=20000", "days=365")
+    assert "[sweep] 6/6 runs done" in resumed.output
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process state from /proc (Linux)")
+def test_after_sigkill_of_a_sweep_no_worker_goes_on_computing(tmp_path):
+    proc, workers = started_parallel_sweep(tmp_path)
+    try:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        time.sleep(3)
+        before = {w: cpu_seconds(w) for w in workers}
+        time.sleep(2)
+        busy = [w for w, t in before.items() if t is not None and (cpu_seconds(w) or t) - t > 0.5]
+        assert not busy, "workers went on computing after the sweep was killed"
+    finally:
+        for w in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(w, signal.SIGKILL)
