@@ -48,3 +48,15 @@ def test_timeline_names_become_policies():
 def test_parameter_docs_are_current():
     assert (ROOT / "docs" / "parameters.md").read_text() == render(), \
         "docs/parameters.md is stale: run `python -m experiments.paramdoc > docs/parameters.md`"
+
+
+def test_a_scenario_file_with_a_yaml_error_is_named_with_its_line(tmp_path, monkeypatch):
+    import experiments.schema as schema
+    from model import ParameterError
+    (tmp_path / "policy").mkdir()
+    (tmp_path / "policy" / "broken.yaml").write_text("name: broken\nice_request: [detainer\n")
+    monkeypatch.setattr(schema, "CONF_DIR", tmp_path)
+    with pytest.raises(ParameterError, match=r"conf/policy/broken.yaml: not valid YAML \(line 3"):
+        schema.load_policy("broken")              # as a timeline entry reads it
+    with pytest.raises(ParameterError, match=r"broken.yaml: not valid YAML \(line 3"):
+        schema.check_yaml_files(tmp_path)         # as the command checks every file before Hydra reads one
