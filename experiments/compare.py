@@ -22,8 +22,8 @@ import pyarrow.parquet as pq
 from hydra.experimental.callback import Callback
 from scipy.special import stdtrit
 
-from experiments.schema import in_scenario_order
 from experiments.runfolder import CLAIM, COMPLETE_MARKER, inspect_run, is_claimed, wait_for
+from experiments.schema import in_scenario_order
 
 HEADLINES = (
     ("all", "victimizations_per_1000", "Victimizations per 1,000 residents a year", "{:.1f}"),
@@ -235,8 +235,8 @@ class CompareScenarios(Callback):
         print(compare_folder(folder, self.baseline, strict=False))
         print(f"\nWritten: {folder / 'comparison.txt'} and comparison.parquet")
         if self.report:
-            from experiments.report import make_report  # noqa: PLC0415  (matplotlib only when asked)
-            from experiments.figures import make_figures  # noqa: PLC0415
+            from experiments.figures import make_figures  # noqa: PLC0415  (matplotlib only when asked)
+            from experiments.report import make_report  # noqa: PLC0415
 
             make_figures(folder, self.baseline)
             print(f"Figures: {folder / 'figures'}\nReport:  {make_report(folder, self.baseline)}")

@@ -21,16 +21,16 @@ import signal
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
+from experiments.runfolder import claim, inspect_run, set_aside, write_run
 from experiments.schema import CONF_DIR, check_yaml_files, register, to_model_params, with_dates
 from experiments.summary import format_summary
-from experiments.runfolder import claim, inspect_run, set_aside, write_run
 from experiments.tables import git_commit, to_arrow, versions
 from model import ModelParams, ParameterError, memory_estimate
 
@@ -117,7 +117,7 @@ def _simulate(cfg: DictConfig, params: ModelParams, seed: int, identity: str,
     """Build and run the model: its tables as Arrow, and the run's metadata."""
     from model import CommunityTrustModel  # noqa: PLC0415  (Mesa is imported only for a run that goes ahead)
 
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     clock = time.perf_counter()
     model = CommunityTrustModel(params, rng=seed, create_agents=cfg.mesa_agents)
     built = time.perf_counter() - clock

@@ -146,7 +146,8 @@ def check_yaml_files(folder: Path = CONF_DIR) -> None:
         try:
             yaml.safe_load(path.read_text())
         except yaml.YAMLError as err:
-            raise ParameterError(f"{path}: not valid YAML ({_yaml_problem(err)}); fix the file and run again.") from None
+            problem = _yaml_problem(err)
+            raise ParameterError(f"{path}: not valid YAML ({problem}); fix the file and run again.") from None
 
 
 def _yaml_problem(err: yaml.YAMLError) -> str:
@@ -182,14 +183,14 @@ def check_city(run: RunConfig) -> None:
             f"city.foreign_born_share = {city.foreign_born_share}; every non-citizen is foreign-born.")
 
 
-def check_known_keys(cfg: DictConfig, schema: type = None, path: str = "") -> None:
+def check_known_keys(cfg: DictConfig, schema: type | None = None, path: str = "") -> None:
     """Refuse keys the schema does not declare (Hydra's `+key=value` adds them even to a structured config)."""
     if schema is None:
         typed = OmegaConf.get_type(cfg)
         schema = typed if is_dataclass(typed) else RunConfig
     declared = {f.name: f.type for f in fields(schema)}
     hints = typing.get_type_hints(schema)
-    for key in cfg.keys():
+    for key in cfg:
         if key not in declared:
             close = difflib.get_close_matches(str(key), list(declared), n=1)
             hint = f" Did you mean {path}{close[0]}?" if close else ""

@@ -75,7 +75,8 @@ def load_targets(path: Path = TARGETS) -> list[Target]:
             targets.append(OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(Target), entry)))
         except (OmegaConfBaseException, ValueError) as err:
             key = getattr(err, "full_key", "") or ""
-            raise ParameterError(f"{path}: target {name}: {key + ': ' if key else ''}{str(err).splitlines()[0]}") from None
+            where = f"{key}: " if key else ""
+            raise ParameterError(f"{path}: target {name}: {where}{str(err).splitlines()[0]}") from None
     known = set(policy_names())
     counties = set(history_names())
     for t in targets:
@@ -163,7 +164,7 @@ def measure(summary: pa.Table, target: Target, dailies: dict[str, pa.Table] | No
     if target.relative_to is None:
         return np.array(list(values.values()), dtype=float)
     base = by_seed(target.relative_to)
-    return np.array([(v - base[k]) / base[k] for k, v in values.items() if k in base and base[k]], dtype=float)
+    return np.array([(v - base[k]) / base[k] for k, v in values.items() if base.get(k)], dtype=float)
 
 
 def validation_table(summary: pa.Table, targets: list[Target],

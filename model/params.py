@@ -19,7 +19,6 @@ import numpy as np
 from model.declare import ParameterError, param, prob
 from model.policy import Policy
 
-
 # Where the calibrated defaults come from (docs/calibration.md records both searches).
 STAGE1 = "calibrated against Theodore 2013 with the other targets (docs/calibration.md)"
 STAGE2 = "calibrated with the county survey check (docs/calibration.md, stage 2)"

@@ -38,7 +38,8 @@ CASES = [
     Case("probability above 1", run_cmd("reporting.violent_base=1.5"), "reporting.violent_base = 1.5"),
     Case("negative offending multiplier", run_cmd("crime.offending_multiplier.citizen=-1"),
          "crime.offending_multiplier.citizen = -1"),
-    Case("vulnerability above 1", run_cmd("beliefs.vulnerability.undocumented=5"), "beliefs.vulnerability.undocumented"),
+    Case("vulnerability above 1", run_cmd("beliefs.vulnerability.undocumented=5"),
+         "beliefs.vulnerability.undocumented"),
     Case("negative vulnerability", run_cmd("beliefs.vulnerability.citizen=-3"), "beliefs.vulnerability.citizen"),
     Case("shares not summing to 1", run_cmd("population.status_shares.citizen=0.5"), "population.status_shares"),
     Case("negative share", run_cmd("population.ethnicity_shares.latino=-0.2"), "population.ethnicity_shares"),
@@ -103,13 +104,13 @@ CASES = [
          "a_file", code=4),
     Case("output on a read-only file system", ("-m", "experiments.run", "output.root=/proc/results", *SMALL),
          "/proc/results", code=4),
-    Case("disk full while writing", ("-c", "import errno, pyarrow.parquet as pq\n"
+    Case("disk full while writing", ("-c", ("import errno, pyarrow.parquet as pq\n"
                                            "def full(table, where, **kw): raise OSError(errno.ENOSPC, "
                                            "'No space left on device', str(where))\n"
                                            "pq.write_table = full\n"
                                            "import sys; sys.argv = ['run', 'output.root={out}', "
                                            "'population.size=300', 'days=5']\n"
-                                           "from experiments.run import main; main()"),
+                                           "from experiments.run import main; main()")),
          "No space left on device", code=4),
     # commands that read a sweep folder
     Case("compare a missing folder", ("-m", "experiments.compare", "{tmp}/nothing"), "nothing"),
@@ -157,7 +158,8 @@ def _prepare(folder: Path) -> None:
 def _run(case: Case, folder: Path, out: Path) -> subprocess.CompletedProcess:
     args = [a.replace("{tmp}", str(folder)).replace("{out}", str(out)) for a in case.command]
     env = {**os.environ, "HYDRA_FULL_ERROR": "0"}
-    return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+    return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=300, env=env,
+                          check=False)
 
 
 @pytest.fixture(scope="module")

@@ -51,7 +51,7 @@ def test_parameter_docs_are_current():
 
 
 def test_a_scenario_file_with_a_yaml_error_is_named_with_its_line(tmp_path, monkeypatch):
-    import experiments.schema as schema
+    from experiments import schema
     from model import ParameterError
     (tmp_path / "policy").mkdir()
     (tmp_path / "policy" / "broken.yaml").write_text("name: broken\nice_request: [detainer\n")

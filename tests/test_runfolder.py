@@ -11,7 +11,7 @@ import time
 import pytest
 from hydra import compose, initialize_config_dir
 
-from experiments.compare import complete_runs, compare_folder
+from experiments.compare import compare_folder, complete_runs
 from experiments.run import run
 from experiments.runfolder import CLAIM, claim, inspect_run, is_claimed
 from experiments.schema import CONF_DIR, register

@@ -143,7 +143,8 @@ def test_a_second_sweep_into_the_same_folder_counts_its_own_jobs_and_keeps_the_f
 
 
 def descendants(pid: int) -> list[int]:
-    children = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout.split()
+    children = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True,
+                              check=False).stdout.split()
     return [int(c) for c in children] + [d for c in children for d in descendants(int(c))]
 
 
