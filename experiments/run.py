@@ -41,6 +41,7 @@ class RunConflict(RuntimeError):
     """A run folder already holds a finished run of a different configuration."""
 
 
+HYDRA_ONLY = {".hydra", "run.log"}   # what Hydra writes into a run folder before the job starts
 SWEEP_PARENT = "COMMUNITY_TRUST_SWEEP_PARENT"   # pid of the process that launched the sweep's workers
 LAUNCHER_EXTRAS = {"ray_cluster": ("hydra_plugins.hydra_ray_launcher", "ray"),
                    "slurm": ("hydra_plugins.hydra_submitit_launcher", "slurm"),
@@ -160,7 +161,7 @@ def hydra_job(cfg: DictConfig) -> None:
     except RunConflict as err:
         fail(3, f"Not run: {err}")
     except ParameterError as err:
-        if not inspect_run(folder).complete:
+        if {p.name for p in folder.iterdir()} <= HYDRA_ONLY:   # made for this attempt: nothing else to keep
             shutil.rmtree(folder, ignore_errors=True)
         fail(2, f"Invalid configuration: {err}\nNothing was written. See README.md, 'Bad input'.")
     except OSError as err:
