@@ -181,27 +181,17 @@ def _estimate(fmt: str, mean: float, lo: float, hi: float) -> str:
     return f"{fmt.format(mean)} [{fmt.format(lo)}, {fmt.format(hi)}]"
 
 
-class NoBaseline(ValueError):
-    """The baseline scenario is not among the sweep's scenarios."""
-
-
-def compare_folder(folder: Path, baseline: str | None, strict: bool = True) -> str:
+def compare_folder(folder: Path, baseline: str | None) -> str:
     """Compare the finished runs of a sweep folder; write comparison.parquet and comparison.txt; return the text.
 
-    A `baseline` that is not among the sweep's scenarios raises NoBaseline (with `strict`), or leaves the
-    differences out with a note saying so."""
+    A `baseline` that is not among the sweep's scenarios leaves the differences out, with a note saying so."""
     folder = Path(folder)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"{folder} is not a folder; give a sweep folder, e.g. results/sweeps/<date_time>")
     summary = load_sweep(folder)
     policies = in_scenario_order(summary.column("policy").to_pylist())
     note = ""
     if baseline and baseline not in policies:
-        note = (f"baseline {baseline!r} is not among this sweep's scenarios ({', '.join(policies)}); "
-                "choose one of them")
-        if strict:
-            raise NoBaseline(note + " with --baseline.")
-        note = f"\nNo differences shown: {note} with hydra.callbacks.compare.baseline=<scenario>."
+        note = (f"\nNo differences shown: baseline {baseline!r} is not among this sweep's scenarios "
+                f"({', '.join(policies)}); choose one of them with hydra.callbacks.compare.baseline=<scenario>.")
     table = compare(summary, baseline if baseline in policies else None)
     text = format_comparison(table, f"Scenario comparison: {folder}") + note
     pq.write_table(pa.table({k: v.tolist() if v.dtype == object else v for k, v in table.items()}),
@@ -232,7 +222,7 @@ class CompareScenarios(Callback):
         wait_for_other_processes(folder)
         if not complete_runs(folder, report_damaged=False):
             return
-        print(compare_folder(folder, self.baseline, strict=False))
+        print(compare_folder(folder, self.baseline))
         print(f"\nWritten: {folder / 'comparison.txt'} and comparison.parquet")
         if self.report:
             from experiments.figures import make_figures  # noqa: PLC0415  (matplotlib only when asked)
@@ -249,11 +239,13 @@ def require_runs(folder: Path, command: str, baseline: str | None = None) -> Non
     if not folder.is_dir():
         problem = "does not exist" if not folder.exists() else "is not a folder"
         sys.exit(f"{command}: {folder} {problem}; give a sweep folder, e.g. results/sweeps/<date_time>.")
-    if not complete_runs(folder):
+    try:
+        summary = load_sweep(folder)
+    except FileNotFoundError:
         sys.exit(f"{command}: no finished runs (folders with a valid {COMPLETE_MARKER}) under {folder}; run a sweep "
                  "into it first (python -m experiments.run -m ... hydra.sweep.dir=<folder>).")
     if baseline:
-        policies = in_scenario_order(load_sweep(folder).column("policy").to_pylist())
+        policies = in_scenario_order(summary.column("policy").to_pylist())
         if baseline not in policies:
             sys.exit(f"{command}: baseline {baseline!r} is not among the scenarios under {folder} "
                      f"({', '.join(policies)}); choose one of them with --baseline.")

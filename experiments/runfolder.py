@@ -141,29 +141,25 @@ def _read_owner(fd: int) -> str:
 
 def wait_for(folder: Path) -> None:
     """Block until no process holds `folder`'s claim (returns at once if none does)."""
-    path = Path(folder) / CLAIM
-    try:
-        fd = os.open(path, os.O_RDWR)
-    except FileNotFoundError:
-        return
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-    finally:
-        os.close(fd)
+    _take_and_release(folder, fcntl.LOCK_EX)
 
 
 def is_claimed(folder: Path) -> bool:
     """A live process holds `folder`'s claim right now."""
-    path = Path(folder) / CLAIM
+    return not _take_and_release(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _take_and_release(folder: Path, how: int) -> bool:
+    """Take `folder`'s claim lock (`how`: blocking or not) and let it go at once; False if it was held."""
     try:
-        fd = os.open(path, os.O_RDWR)
+        fd = os.open(Path(folder) / CLAIM, os.O_RDWR)
     except FileNotFoundError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return False
-    except BlockingIOError:
         return True
+    try:
+        fcntl.flock(fd, how)
+        return True
+    except BlockingIOError:
+        return False
     finally:
         os.close(fd)
 

@@ -188,11 +188,11 @@ def check_known_keys(cfg: DictConfig, schema: type | None = None, path: str = ""
     if schema is None:
         typed = OmegaConf.get_type(cfg)
         schema = typed if is_dataclass(typed) else RunConfig
-    declared = {f.name: f.type for f in fields(schema)}
+    declared = [f.name for f in fields(schema)]
     hints = typing.get_type_hints(schema)
     for key in cfg:
         if key not in declared:
-            close = difflib.get_close_matches(str(key), list(declared), n=1)
+            close = difflib.get_close_matches(str(key), declared, n=1)
             hint = f" Did you mean {path}{close[0]}?" if close else ""
             raise ParameterError(f"{path}{key}: not a parameter of {schema.__name__}.{hint} "
                                  "See docs/parameters.md for every parameter.")

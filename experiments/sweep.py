@@ -26,6 +26,7 @@ from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.experimental.callback import Callback
+from hydra.utils import get_method
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
 from experiments.runfolder import is_complete
@@ -161,18 +162,16 @@ class RunChecks(Callback):
 
     def on_multirun_start(self, config: DictConfig, **kwargs) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
+        basic = config.hydra.sweeper.get("_target_") == BASIC_SWEEPER   # others (Optuna) propose jobs as they go
         try:
             check_launcher(config)
-            if config.hydra.sweeper.get("_target_") != BASIC_SWEEPER:
-                check_writable(sweep_dir)
-                return   # another sweeper (e.g. Optuna) proposes jobs as it goes
-            module, _, name = self.check.rpartition(".")
-            check = getattr(__import__(module, fromlist=[name]), name)
-            folders = check_jobs(config, check)
+            folders = check_jobs(config, get_method(self.check)) if basic else None
         except (SweepError, ParameterError) as err:
             print(f"Not started: {err}\nNothing was run. See README.md, 'Bad input'.", file=sys.stderr)
             sys.exit(2)
         check_writable(sweep_dir)
+        if folders is None:
+            return
         keep_earlier_record(sweep_dir, config)
         state = {"start": time.time(), "jobs": folders, "done_at_start": finished(sweep_dir, folders)}
         states = sweep_dir / STATE_DIR

@@ -19,6 +19,7 @@ from conftest import write_small_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ("population.size=300", "days=5")
+WITH_EXAMPLE_RULE = "rules=[model.rules.crime.CommitCrimes, model.rules.examples.UnsolvedCaseDisillusion]"
 
 
 @dataclass(frozen=True)
@@ -75,12 +76,10 @@ CASES = [
     Case("until not a date", run_cmd("history=cook_il", "city=cook_il", "history.until=soon"), "history.until"),
     # rules and their parameters
     Case("rule parameter not a number",
-         run_cmd("rules=[model.rules.crime.CommitCrimes, model.rules.examples.UnsolvedCaseDisillusion]",
-                 "+rule_params.UnsolvedCaseDisillusion.trust_loss=abc"),
+         run_cmd(WITH_EXAMPLE_RULE, "+rule_params.UnsolvedCaseDisillusion.trust_loss=abc"),
          "rule_params.UnsolvedCaseDisillusion.trust_loss"),
     Case("rule parameter out of range",
-         run_cmd("rules=[model.rules.crime.CommitCrimes, model.rules.examples.UnsolvedCaseDisillusion]",
-                 "+rule_params.UnsolvedCaseDisillusion.trust_loss=3"),
+         run_cmd(WITH_EXAMPLE_RULE, "+rule_params.UnsolvedCaseDisillusion.trust_loss=3"),
          "rule_params.UnsolvedCaseDisillusion.trust_loss = 3"),
     Case("parameters of a rule not listed", run_cmd("+rule_params.UnsolvedCaseDisillusion.trust_loss=0.1"),
          "UnsolvedCaseDisillusion"),
