@@ -29,7 +29,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from benchmarks.reference_beliefs import ReferenceModel  # noqa: E402
 from conftest import make_params  # noqa: E402
 from model import CommunityTrustModel  # noqa: E402
-from model.rules.beliefs import Tallies  # noqa: E402
+from model.rules.beliefs import ObservedRisk, Tallies  # noqa: E402
 from model.rules.reporting import reporting_probability  # noqa: E402
 
 
@@ -58,7 +58,7 @@ def reference(model: CommunityTrustModel, days: int) -> float:
     ref = ReferenceModel(copy.deepcopy(model.residents), model.network, model.params.beliefs)
     n = len(model.residents)
     quiet = Tallies(np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(n), np.zeros(n), np.zeros(0, dtype=np.int64))
-    ref.set_day(quiet, 0.0)
+    ref.set_day(quiet, ObservedRisk(city=0.0, local=np.zeros(model.neighbourhoods.n)))
     clock = time.perf_counter()
     for _ in range(days):
         ref.step()

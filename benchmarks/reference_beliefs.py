@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 import mesa
-from model.rules.beliefs import Tallies
+from model.rules.beliefs import ObservedRisk, Tallies
 
 
 class BeliefAgent(mesa.Agent):
@@ -24,6 +24,7 @@ class BeliefAgent(mesa.Agent):
         self.fear, self.knowledge = float(res.fear[row]), float(res.knowledge[row])
         self.vulnerability = float(res.vulnerability[row])
         self.attention = float(res.attention[row])
+        self.neighbourhood = int(res.neighbourhood[row])
         self.present = bool(res.present()[row])
         self.events = self.unfair = self.fair = self.cleared = 0.0
         self.ties: list[tuple[BeliefAgent, float]] = []
@@ -51,7 +52,7 @@ class BeliefAgent(mesa.Agent):
         heard = v * self.attention
         fear = self.fear + v * (b.direct_fear * min(self.events, 1.0) + b.network_fear * seen_enforcement)
         fear += b.fear_influence * heard * max(ties_fear - self.fear, 0.0) - b.fear_decay * self.fear
-        observed = self.model.observed
+        observed = self.felt_observed_risk()
         rumoured = min(1.0, b.risk_amplification * observed)
         felt_risk = heard * (self.knowledge * observed + (1 - self.knowledge) * rumoured)
         fear += b.policy_fear_rate * max(felt_risk - self.fear, 0.0)
@@ -66,6 +67,15 @@ class BeliefAgent(mesa.Agent):
         knowledge = self.knowledge + b.knowledge_spread * (1 - self.knowledge) * ties_knowledge - decay * self.knowledge
         self.next = tuple(min(max(x, 0.0), 1.0) for x in (trust, fear, knowledge))
 
+    def felt_observed_risk(self) -> float:
+        """The city's observed risk, my neighbourhood's and my ties' neighbourhoods' (tie-weighted), mixed."""
+        b, risk = self.model.b, self.model.risk
+        own = float(risk.local[self.neighbourhood])
+        strength = sum(w for _, w in self.ties)   # every tie, removed ones too: where people lived is known
+        ties = sum(w * float(risk.local[a.neighbourhood]) for a, w in self.ties) / strength if strength > 0 else own
+        w_own, w_ties = b.own_neighbourhood_weight, b.ties_neighbourhoods_weight
+        return (1 - w_own - w_ties) * risk.city + w_own * own + w_ties * ties
+
     def apply(self) -> None:
         self.trust, self.fear, self.knowledge = self.next
 
@@ -75,16 +85,17 @@ class ReferenceModel(mesa.Model):
 
     def __init__(self, residents, network, b, seed: int = 0):
         super().__init__(rng=seed)
-        self.residents, self.b, self.observed = residents, b, 0.0
+        self.residents, self.b = residents, b
+        self.risk = ObservedRisk(city=0.0, local=np.zeros(int(residents.neighbourhood.max()) + 1))
         self.people = [BeliefAgent(self, row) for row in range(len(residents))]
         a = network.adjacency
         for agent in self.people:
             start, stop = a.indptr[agent.row], a.indptr[agent.row + 1]
             agent.ties = [(self.people[j], float(w)) for j, w in zip(a.indices[start:stop], a.data[start:stop])]
 
-    def set_day(self, today: Tallies, observed: float) -> None:
-        """Give each agent today's events (the same inputs the array form takes)."""
-        self.observed = observed
+    def set_day(self, today: Tallies, risk: ObservedRisk) -> None:
+        """Give each agent today's events and the observed risk (the same inputs the array form takes)."""
+        self.risk = risk
         n = len(self.people)
         events = np.bincount(today.event_rows, weights=today.event_weights, minlength=n)
         cleared = np.bincount(today.cleared_rows, minlength=n)

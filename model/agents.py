@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import numpy as np
 
+from model.daylog import IMMIGRATION_CONSEQUENCE
 from model.residents import State, Status
 
 if TYPE_CHECKING:
@@ -167,6 +168,7 @@ class IceLink(mesa.Agent):
             flagged = removable | (self.stream.random(len(rows)) < p.screening_error_rate)
             m.charge_immigration_hours(day, rows, m.params.policing.hours_per_booking_screen)
             m.outcomes.count(day, "status_checks", rows)
+            m.log(IMMIGRATION_CONSEQUENCE, rows)
             m.record_enforcement_event(rows, m.params.beliefs.event_weight_status_check)
         else:
             hit = self.stream.random(len(rows))

@@ -7,13 +7,14 @@ Built from a `ModelParams`; knows nothing of Hydra, files or plots. Each day run
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass, field
 
 import numpy as np
 
 import mesa
 from model.agents import IceLink, Officer, PoliceForce, Resident
+from model.daylog import ENFORCEMENT, UNFAIR_CONTACT, DayLog
 from model.declare import ParameterError
+from model.neighbourhoods import Neighbourhoods
 from model.network import SocialNetwork, build_network
 from model.outcomes import Outcomes
 from model.params import STATUSES, ModelParams, validate
@@ -21,22 +22,7 @@ from model.policy import Policy
 from model.population import build_population
 from model.residents import Residents
 from model.rules import Rule, load_rule
-from model.rules.reporting import reporting_probability
-
-
-@dataclass
-class DayLog:
-    """What happened today, passed from rule to rule (reset every morning).
-
-    `crimes` holds one entry per crime: offender, victim, violent, witness (-1 if none), then reported
-    and cooperated (ReportCrimes) and cleared (InvestigateCrimes).
-    """
-
-    crimes: dict[str, np.ndarray] = field(default_factory=dict)
-    enforcement: list[tuple[np.ndarray, float]] = field(default_factory=list)
-    unfair_contacts: list[np.ndarray] = field(default_factory=list)
-    fair_contacts: list[np.ndarray] = field(default_factory=list)
-    cleared_victims: list[np.ndarray] = field(default_factory=list)
+from model.rules.reporting import ReportingRule
 
 
 class CommunityTrustModel(mesa.Model):
@@ -60,13 +46,19 @@ class CommunityTrustModel(mesa.Model):
         self.day = -1
         self.today = DayLog()
 
+        rule_classes = [load_rule(path) for path in params.rules]
         self.residents: Residents = build_population(params.population, params.network, self.stream("population"))
+        for cls in rule_classes:
+            self.residents.add_columns(cls.resident_columns, cls.__name__)
         self.network: SocialNetwork = build_network(self.residents, params.network, self.stream("network"))
+        self.neighbourhoods = Neighbourhoods(self.residents, params.policing.profiled_label,
+                                             params.policing.operation_area_share)
         self._init_residents()
         n_officers = max(1, round(params.policing.officers_per_1000 * len(self.residents) / 1000))
         pp = params.policing
         self.police = PoliceForce(n_officers, pp.shift_hours * pp.investigation_share, pp.case_bank_days)
-        self.outcomes = Outcomes(self.residents, params.days)
+        self.outcomes = Outcomes(self.residents, params.days, self.neighbourhoods.operation_area,
+                                 extra_events=[e for cls in rule_classes for e in cls.counted_events])
 
         self._resident_agents: list[Resident] | None = None
         if create_agents:
@@ -75,7 +67,11 @@ class CommunityTrustModel(mesa.Model):
             Officer(self, row)
         self.ice = IceLink(self)
         self._officer_rng = self.stream("officer_assignment")
-        self.rules: list[Rule] = [load_rule(path)(self) for path in params.rules]
+        self.rules: list[Rule] = [cls(self) for cls in rule_classes]
+        listed = [rule for rule in self.rules if isinstance(rule, ReportingRule)]
+        # with no reporting rule listed, nobody reports, but victim choice and the outcomes still need the chance
+        self.reporting: ReportingRule = listed[0] if listed else ReportingRule(self)
+        self.residents.report0 = self.report_probability()
 
     # ---- set-up ------------------------------------------------------------------------------------------
 
@@ -102,7 +98,6 @@ class CommunityTrustModel(mesa.Model):
         res.trust0 = res.trust.copy()
         res.knowledge = np.full(len(res), b.initial_knowledge)
         res.attention = beta_by_mean(rng, b.attention_mean, b.attention_concentration, len(res))
-        res.report0 = self.report_probability()
 
     # ---- running -----------------------------------------------------------------------------------------
 
@@ -133,12 +128,16 @@ class CommunityTrustModel(mesa.Model):
 
     def report_probability(self, rows: np.ndarray | None = None, violent: bool = True,
                            witness: bool = False) -> np.ndarray:
-        """Today's chance that residents (all, or `rows`) report a crime against them, or cooperate as witness."""
-        res, rp = self.residents, self.params.reporting
-        sel = slice(None) if rows is None else rows
-        base = rp.witness_base if witness else (rp.violent_base if violent else rp.property_base)
-        return reporting_probability(base, res.trust[sel], res.fear[sel], res.knowledge[sel],
-                                     self.policy.victim_witness_protection, rp, self.params.beliefs.initial_trust_mean)
+        """Today's chance that residents (all, or `rows`) report a crime against them, or cooperate as witness.
+
+        Supplied by the reporting rule in `rules` (ReportCrimes by default): replace that rule and victim
+        choice, day-0 willingness and the willingness outcomes follow the replacement.
+        """
+        return self.reporting.probability(rows, violent=violent, witness=witness)
+
+    def log(self, kind: str, rows: np.ndarray, weight: float | np.ndarray = 1.0) -> None:
+        """Log today's `kind` (model.daylog) for residents `rows`, in the neighbourhoods where they live."""
+        self.today.add(kind, rows, self.residents.neighbourhood[rows], weight)
 
     def charge_immigration_hours(self, day: int, rows: np.ndarray, hours_each: float) -> None:
         """Officer hours spent on immigration work about `rows`, charged to officers drawn at random."""
@@ -150,9 +149,8 @@ class CommunityTrustModel(mesa.Model):
 
     def record_enforcement_event(self, rows: np.ndarray, weight: float) -> None:
         """An enforcement event (status question, hold, custody, removal) that the person and ties will feel."""
-        if len(rows):
-            self.today.enforcement.append((rows, weight))
-            self.today.unfair_contacts.append(rows)
+        self.log(ENFORCEMENT, rows, weight)
+        self.log(UNFAIR_CONTACT, rows)
 
     def set_policy(self, policy: Policy) -> None:
         """Switch the local policy (rules read `self.policy` every day)."""
@@ -184,11 +182,13 @@ class CommunityTrustModel(mesa.Model):
         return {"network_nodes": nodes, "network_edges": edges}
 
     def tables(self) -> dict[str, dict[str, np.ndarray]]:
-        """The run's outcome tables: 'daily' (day x group) and 'summary' (group), as dicts of columns."""
+        """The run's outcome tables: 'daily' (day x group), 'summary' (group) and 'neighbourhoods'
+        (neighbourhood x week), as dicts of columns."""
         days_run = self.day + 1
         if days_run < self.params.days:
             raise RuntimeError(f"the run stopped at day {days_run} of {self.params.days}; tables need a full run.")
-        return {"daily": self.outcomes.daily_table(), "summary": self.outcomes.summary_table()}
+        return {"daily": self.outcomes.daily_table(), "summary": self.outcomes.summary_table(),
+                "neighbourhoods": self.outcomes.neighbourhood_table()}
 
 
 def beta_by_mean(rng: np.random.Generator, mean: float, concentration: float, n: int) -> np.ndarray:

@@ -3,6 +3,8 @@
 A cell is a combination of status x mixed-status household x ethnicity label; every reported group
 (undocumented residents, citizens in mixed-status households, Latino residents, ...) is a union of cells,
 so rules count into a small (days, cells) array and no agent is scanned to make the tables.
+A few events are also counted by neighbourhood and week, and residents' beliefs are summed by
+neighbourhood at the end of each week, for the neighbourhood table.
 Tables are plain dicts of equal-length numpy columns; the model knows nothing of files.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.declare import ParameterError
 from model.params import STATUSES
 from model.residents import Residents, State, Status
 
@@ -45,6 +48,12 @@ EVENTS = (
 SNAPSHOTS = ("residents", "free", "jailed", "held_for_ice", "in_ice_custody", "removed",
              "trust_sum", "fear_sum", "knowledge_sum", "report_prob_sum", "would_not_call", "less_likely")
 
+# counted by neighbourhood (where the resident concerned lives) and week too
+PLACE_EVENTS = ("victimizations", "reported", "stops", "status_checks", "bookings", "holds", "ice_custody", "removals")
+PLACE_SNAPSHOTS = ("residents", "undocumented", "trust_sum", "fear_sum", "report_prob_sum", "report0_sum",
+                   "less_likely")
+WEEK = 7
+
 SUMMARY_TOTALS = ("status_checks", "bookings", "detainers", "notifications", "ice_cooperation", "holds", "holds_without_warrant",
                   "ice_custody", "wrongly_held", "removals", "removals_no_conviction", "jail_days_immigration",
                   "officer_hours_immigration", "officer_hours_investigation", "outreach_contacts")
@@ -53,15 +62,27 @@ SUMMARY_TOTALS = ("status_checks", "bookings", "detainers", "notifications", "ic
 class Outcomes:
     """Per-day, per-cell counters and snapshots of one run."""
 
-    def __init__(self, residents: Residents, days: int):
+    def __init__(self, residents: Residents, days: int, operation_area: np.ndarray, extra_events=()):
         self.labels = residents.labels
         self.n_labels = len(self.labels)
         self.n_cells = 8 * self.n_labels
         self.cell = ((residents.status.astype(np.int64) * 2 + residents.mixed) * self.n_labels
                      + residents.ethnicity).astype(np.int64)
         self.days = days
-        self.events = {name: np.zeros((days, self.n_cells)) for name in EVENTS}
+        clash = sorted(set(extra_events) & set(EVENTS + SNAPSHOTS))
+        if clash:
+            raise ParameterError(f"counted_events: {', '.join(clash)} is already an outcome; choose another name.")
+        self.event_names = EVENTS + tuple(dict.fromkeys(extra_events))
+        self.events = {name: np.zeros((days, self.n_cells)) for name in self.event_names}
         self.snapshots = {name: np.zeros((days, self.n_cells)) for name in SNAPSHOTS}
+        self.place = residents.neighbourhood.astype(np.int64)
+        self.operation_area = operation_area
+        self.n_places, self.weeks = len(operation_area), -(-days // WEEK)
+        self.place_events = {name: np.zeros((self.weeks, self.n_places)) for name in PLACE_EVENTS}
+        self.place_snapshots = {name: np.zeros((self.weeks, self.n_places))
+                                for name in (*PLACE_SNAPSHOTS, *(f"{label}_residents" for label in self.labels))}
+        self.area_change = np.zeros((2, self.n_cells))    # end of run: sum of willingness change, in/out of area
+        self.area_residents = np.zeros((2, self.n_cells))
 
     def count(self, day: int, name: str, rows: np.ndarray, weights: np.ndarray | float | None = None) -> None:
         """Add events for the residents in `rows` (one each, or `weights` each) to today's counter."""
@@ -70,6 +91,9 @@ class Outcomes:
         if weights is not None and np.ndim(weights) == 0:
             weights = np.full(len(rows), float(weights))
         self.events[name][day] += np.bincount(self.cell[rows], weights=weights, minlength=self.n_cells)
+        if name in self.place_events:
+            self.place_events[name][day // WEEK] += np.bincount(self.place[rows], weights=weights,
+                                                                minlength=self.n_places)
 
     def per_cell(self, values: np.ndarray | None = None, mask: np.ndarray | None = None) -> np.ndarray:
         """Sum of `values` (or a count) per cell over residents where `mask` holds."""
@@ -93,7 +117,36 @@ class Outcomes:
         snap["knowledge_sum"][day] = self.per_cell(res.knowledge, present)
         snap["report_prob_sum"][day] = self.per_cell(report_prob, present)
         snap["would_not_call"][day] = self.per_cell(mask=present & (report_prob < would_not_call))
-        snap["less_likely"][day] = self.per_cell(mask=present & (report_prob < res.report0 * (1 - less_likely_drop)))
+        less_likely = present & (report_prob < res.report0 * (1 - less_likely_drop))
+        snap["less_likely"][day] = self.per_cell(mask=less_likely)
+        if day % WEEK == WEEK - 1 or day == self.days - 1:
+            self._record_places(day // WEEK, res, present, report_prob, less_likely)
+        if day == self.days - 1:
+            self._record_area_change(present, report_prob - res.report0)
+
+    def _record_places(self, week: int, res: Residents, present: np.ndarray, report_prob: np.ndarray,
+                       less_likely: np.ndarray) -> None:
+        """This week's residents and beliefs by neighbourhood."""
+        place, snap = self.place[present], self.place_snapshots
+
+        def per_place(values=None, mask=None):
+            return np.bincount(place if mask is None else self.place[mask], minlength=self.n_places,
+                               weights=None if values is None else values[present])
+
+        snap["residents"][week] = per_place()
+        snap["undocumented"][week] = per_place(mask=present & (res.status == Status.UNDOCUMENTED))
+        for code, label in enumerate(self.labels):
+            snap[f"{label}_residents"][week] = per_place(mask=present & (res.ethnicity == code))
+        for name, values in (("trust_sum", res.trust), ("fear_sum", res.fear), ("report_prob_sum", report_prob),
+                             ("report0_sum", res.report0)):
+            snap[name][week] = per_place(values)
+        snap["less_likely"][week] = per_place(mask=less_likely)
+
+    def _record_area_change(self, present: np.ndarray, change: np.ndarray) -> None:
+        """End of run: change in willingness to report since day 0, by cell, inside and outside the operation area."""
+        key = self.operation_area[self.place[present]] * self.n_cells + self.cell[present]
+        self.area_change[:] = np.bincount(key, weights=change[present], minlength=2 * self.n_cells).reshape(2, -1)
+        self.area_residents[:] = np.bincount(key, minlength=2 * self.n_cells).reshape(2, -1)
 
     # ---- groups and tables -------------------------------------------------------------------------------
 
@@ -130,7 +183,7 @@ class Outcomes:
                 "less_likely_share": _ratio(g["less_likely"], residents),
             }
             for k, v in [*((k, g[k]) for k in ("residents", "free", "jailed", "held_for_ice", "in_ice_custody",
-                                                "removed")), *derived.items(), *((k, g[k]) for k in EVENTS)]:
+                                                "removed")), *derived.items(), *((k, g[k]) for k in self.event_names)]:
                 cols.setdefault(k, []).append(v)
         return {k: np.concatenate(v) for k, v in cols.items()}
 
@@ -169,10 +222,37 @@ class Outcomes:
                 "willingness_to_report_end": _ratio(end["report_prob_sum"][mask].sum(), n1),
                 "would_not_call_share_end": _ratio(end["would_not_call"][mask].sum(), n1),
                 "less_likely_share_end": _ratio(end["less_likely"][mask].sum(), n1),
-                **{k: t[k] for k in SUMMARY_TOTALS},
+                "willingness_change_operation_area": _ratio(self.area_change[1][mask].sum(),
+                                                            self.area_residents[1][mask].sum()),
+                "willingness_change_elsewhere": _ratio(self.area_change[0][mask].sum(), self.area_residents[0][mask].sum()),
+                **{k: t[k] for k in SUMMARY_TOTALS + self.event_names[len(EVENTS):]},
             }
             rows.append(row)
         return {k: np.array([r[k] for r in rows], dtype=object if k == "group" else float) for k in rows[0]}
+
+
+    def neighbourhood_table(self) -> dict[str, np.ndarray]:
+        """One row per neighbourhood and week: residents and their mix, mean beliefs, willingness to report and
+        its change since day 0, and the week's crimes and enforcement events where the residents concerned live."""
+        week, place = np.divmod(np.arange(self.weeks * self.n_places), self.n_places)
+        snap = {k: v.ravel() for k, v in self.place_snapshots.items()}
+        residents = snap["residents"]
+        cols = {
+            "neighbourhood": place,
+            "week": week,
+            "last_day": np.minimum((week + 1) * WEEK, self.days) - 1,
+            "operation_area": self.operation_area[place],
+            "residents": residents,
+            "undocumented_share": _ratio(snap["undocumented"], residents),
+            **{f"{label}_share": _ratio(snap[f"{label}_residents"], residents) for label in self.labels},
+            "mean_trust": _ratio(snap["trust_sum"], residents),
+            "mean_fear": _ratio(snap["fear_sum"], residents),
+            "willingness_to_report": _ratio(snap["report_prob_sum"], residents),
+            "willingness_change": _ratio(snap["report_prob_sum"] - snap["report0_sum"], residents),
+            "less_likely_share": _ratio(snap["less_likely"], residents),
+        }
+        cols.update({name: v.ravel() for name, v in self.place_events.items()})
+        return cols
 
 
 def _ratio(num, den):

@@ -128,6 +128,15 @@ class PolicingParams:
         "status questions at stops, or status arrests feeding fingerprints or screening (seeds 002, 003)")
     monitoring_reduction: float = prob(
         0.5, "assumption: share of excess profiling removed by monitoring and training (seed 000)")
+    patrol_allocation: str = param(
+        "residents", choices=("residents", "reported_crime"),
+        source="assumption: where patrol stops and discretionary arrests go across neighbourhoods: in proportion "
+        "to residents (weighted by profiling), or to recently reported crime (hot spots)")
+    hot_spot_half_life: float = param(
+        7.0, lo=0.1, source="assumption: days over which the reported crimes that steer hot-spot patrol halve")
+    operation_area_share: float = prob(
+        0.2, "assumption: share of residents living in the operation area, the neighbourhoods with the largest "
+        "share of the profiled label, where saturation patrols go (Policy.saturation_patrol)")
     hours_per_status_check: float = param(0.5, lo=0.0, source="assumption")
     hours_per_booking_screen: float = param(1.0, lo=0.0, source="assumption: 287(g) interview at booking")
     hours_per_ice_request: float = param(2.0, lo=0.0, source="assumption: processing a detainer or notification")
@@ -180,6 +189,12 @@ class BeliefParams:
     fear_influence: float = prob(0.05, "assumption: daily pull of fear up toward ties' mean, times vulnerability")
     fear_decay: float = prob(
         0.003, f"assumption, {STAGE2}: daily share of fear that fades (half-life ~230 days)")
+    own_neighbourhood_weight: float = prob(
+        0.4, "assumption: share of the observed risk a resident feels that comes from contacts in their own "
+        "neighbourhood (0 with ties_neighbourhoods_weight 0 = one city-wide risk, as before neighbourhoods)")
+    ties_neighbourhoods_weight: float = prob(
+        0.2, "assumption: share that comes from the neighbourhoods their ties live in (tie-weighted); "
+        "the rest is city-wide news")
     awareness_half_life: float = param(30.0, lo=0.1, source="assumption: days over which the community's "
                                        "count of contacts and consequences halves")
     awareness_prior_contacts: float = param(
@@ -354,6 +369,11 @@ def _check_consistency(p: ModelParams) -> None:
     days = [s.day for s in p.timeline]
     if days != sorted(days):
         raise ParameterError(f"timeline days {days}: must be in increasing order.")
+    local = p.beliefs.own_neighbourhood_weight + p.beliefs.ties_neighbourhoods_weight
+    if local > 1 + 1e-12:
+        raise ParameterError(
+            f"beliefs.own_neighbourhood_weight + beliefs.ties_neighbourhoods_weight = {local:g}: must be at most 1 "
+            "(the rest of the observed risk is city-wide).")
     if not p.rules:
         raise ParameterError("rules is empty: list at least one rule class (see DEFAULT_RULES).")
 
@@ -372,6 +392,12 @@ def _check_rules(p: ModelParams) -> None:
                              f"the listed rules are: {', '.join(rules)}.")
     for name, values in p.rule_params.items():
         rules[name].own_params(values)
+    from model.rules.reporting import ReportingRule  # noqa: PLC0415
+
+    reporting = [name for name, cls in rules.items() if issubclass(cls, ReportingRule)]
+    if len(reporting) > 1:
+        raise ParameterError(f"rules lists {len(reporting)} reporting rules ({', '.join(reporting)}): list one, "
+                             "since it supplies the model's chance to report.")
 
 
 def _require_keys(key: str, d: dict, allowed: tuple) -> None:

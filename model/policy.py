@@ -35,6 +35,8 @@ class Policy:
             of it fear reporting less.
         outreach_rate: daily chance that a resident is reached by community outreach (1/day).
         profiling_monitoring: stop data are monitored and officers trained, which cuts excess profiling.
+        saturation_patrol: share of patrol stops and discretionary arrests moved into the operation area
+            (the neighbourhoods with the largest share of the profiled label; PolicingParams.operation_area_share).
     """
 
     name: str = "unnamed"
@@ -47,6 +49,7 @@ class Policy:
     victim_witness_protection: bool = False
     outreach_rate: float = prob(0.0)
     profiling_monitoring: bool = False
+    saturation_patrol: float = prob(0.0)
 
     def asks_at_stops(self) -> bool:
         """Officers ask status during patrol stops (and at booking)."""

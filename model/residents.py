@@ -11,6 +11,8 @@ from enum import IntEnum
 
 import numpy as np
 
+from model.declare import ParameterError
+
 
 class Status(IntEnum):
     """Immigration status. Order matches params.STATUSES."""
@@ -71,6 +73,13 @@ class Residents:
 
     def __len__(self) -> int:
         return len(self.status)
+
+    def add_columns(self, columns: dict[str, tuple[type, float]], owner: str) -> None:
+        """Add columns a rule declares (`Rule.resident_columns`: name -> (dtype, initial value))."""
+        for name, (dtype, initial) in columns.items():
+            if hasattr(self, name):
+                raise ParameterError(f"{owner}.resident_columns: {name!r} is already a resident column; choose another name.")
+            setattr(self, name, np.full(len(self), initial, dtype=dtype))
 
     def labelled(self, label: str) -> np.ndarray:
         """Residents whose household carries ethnicity label `label`."""

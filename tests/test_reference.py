@@ -9,11 +9,11 @@ import numpy as np
 from benchmarks.reference_beliefs import ReferenceModel
 from conftest import make_model
 from model.residents import State
-from model.rules.beliefs import Tallies, update_beliefs
+from model.rules.beliefs import ObservedRisk, Tallies, update_beliefs
 
 
 def test_array_and_per_agent_belief_updates_agree():
-    m = make_model(size=800, days=60, policy="287g_task_force")
+    m = make_model(size=800, days=60, policy="287g_task_force", network={"neighbourhood_size": 100})
     for _ in range(40):   # a lived-in state: fear, trust changes, removals
         m.step()
     res = m.residents
@@ -25,9 +25,12 @@ def test_array_and_per_agent_belief_updates_agree():
                     cleared_rows=rng.integers(0, n, 10))
     reference = ReferenceModel(copy.deepcopy(res), m.network, m.params.beliefs)
     arrays = copy.deepcopy(res)
+    b = m.params.beliefs
+    assert b.own_neighbourhood_weight > 0 and b.ties_neighbourhoods_weight > 0   # the whole mix is exercised
     for day in range(3):
-        update_beliefs(arrays, m.network, today, 0.04 * day, m.params.beliefs)
-        reference.set_day(today, 0.04 * day)
+        risk = ObservedRisk(city=0.04 * day, local=rng.uniform(0, 0.2, m.neighbourhoods.n))
+        update_beliefs(arrays, m.network, today, risk, b)
+        reference.set_day(today, risk)
         reference.step()
     for name, values in reference.beliefs().items():
         np.testing.assert_allclose(getattr(arrays, name), values, rtol=0, atol=1e-12, err_msg=name)

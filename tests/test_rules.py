@@ -11,8 +11,9 @@ from conftest import make_model, make_params
 from model import CommunityTrustModel, Policy
 from model.params import PolicySwitch, ReportingParams
 from model.residents import State, Status
-from model.model import DayLog, beta_by_mean
-from model.rules.beliefs import Tallies, UpdateBeliefs, update_beliefs
+from model.daylog import UNFAIR_CONTACT, DayLog
+from model.model import beta_by_mean
+from model.rules.beliefs import ObservedRisk, Tallies, UpdateBeliefs, update_beliefs
 from model.rules.crime import CommitCrimes
 from model.rules.custody import DETAINER, NOTIFICATION, ProcessCustody, book
 from model.rules.investigation import InvestigateCrimes
@@ -277,7 +278,7 @@ def test_rumoured_risk_moves_fear_in_proportion_to_attention():
     attentive, inattentive = undocumented[::2], undocumented[1::2]
     res.attention[attentive] = 1.0
     for _ in range(60):
-        update_beliefs(res, m.network, quiet_day, 0.05, m.params.beliefs)
+        update_beliefs(res, m.network, quiet_day, ObservedRisk(0.05, np.full(m.neighbourhoods.n, 0.05)), m.params.beliefs)
     assert res.fear[attentive].min() > 0.05
     assert res.fear[inattentive].max() == 0.0   # nothing happened to them or their ties, and they hear nothing
 
@@ -294,7 +295,7 @@ def test_trust_falls_faster_than_it_recovers():
     m = make_model(size=2000, days=400)
     res, beliefs = m.residents, rule(m, UpdateBeliefs)
     start = res.trust.copy()
-    m.today.unfair_contacts.append(np.arange(len(res)))
+    m.log(UNFAIR_CONTACT, np.arange(len(res)))
     beliefs.step(0)
     drop = (start - res.trust).mean()
     assert drop > 0

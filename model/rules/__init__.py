@@ -4,8 +4,10 @@ A rule is listed by its dotted class path in `ModelParams.rules`, in the order t
 To add or replace one, write a subclass of `Rule` and put its path in the list (docs/extending.md).
 A rule with parameters of its own declares them as a nested dataclass `Params` (with `param`/`prob`
 from model.declare); values come from `ModelParams.rule_params[<class name>]` and are validated like
-every other parameter. Each rule draws from its own random stream, so adding one does not change the
-draws of the others.
+every other parameter. A rule that counts an event of its own lists it in `counted_events` (it becomes a
+column of the daily table and a total in the summary), and one that needs a resident attribute of its own
+declares it in `resident_columns`; neither needs an edit to outcomes.py or residents.py. Each rule draws
+from its own random stream, so adding one does not change the draws of the others.
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ if TYPE_CHECKING:
 
 
 class Rule:
-    """One daily process of the model. Subclasses implement `step(day)`; `Params` is optional."""
+    """One daily process of the model. Subclasses implement `step(day)`; the class attributes are optional."""
 
     Params: Any = None
+    counted_events: tuple[str, ...] = ()                         # outcome counters this rule adds
+    resident_columns: dict[str, tuple[type, float]] = {}         # name -> (dtype, initial value)
 
     def __init__(self, model: CommunityTrustModel):
         self.model = model

@@ -14,8 +14,12 @@
 - The community watches how police contacts end for undocumented residents: the observed risk is the
   share of their contacts (stops, reports, witness cooperation, bookings) that led to an immigration
   consequence (a status question, or the jail honouring an ICE detainer or notification), smoothed over
-  weeks and tempered by a prior of uneventful contacts so that one case does not make a pattern. A
-  resident who knows the local policy perceives that risk as it is; one who does not hears it as rumour,
+  weeks and tempered by a prior of uneventful contacts so that one case does not make a pattern. It is
+  counted for the whole city and for each neighbourhood where the contacts happened (with the prior
+  shared out by residents, so an even enforcement gives every neighbourhood the city's risk in
+  expectation). Each resident feels a mix: `own_neighbourhood_weight` of their own neighbourhood's risk,
+  `ties_neighbourhoods_weight` of the risk where their ties live (tie-weighted), and the rest city-wide
+  news; both weights 0 is the single city-wide risk. A resident who knows the local policy perceives that risk as it is; one who does not hears it as rumour,
   amplified by `risk_amplification` (capped at 1; Theodore 2013: fear beyond the actual risk). Perceived
   risk = knowledge x observed + (1 - knowledge) x rumoured, and fear rises toward vulnerability x
   perceived risk. So knowing the policy (outreach, seed 002: "educate their communities about their
@@ -36,11 +40,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.daylog import CLEARED_CASE, ENFORCEMENT, FAIR_CONTACT, IMMIGRATION_CONSEQUENCE, POLICE_CONTACT, UNFAIR_CONTACT
+from model.neighbourhoods import tie_mix
+from model.residents import Status
 from model.rules import Rule
 
 
-CONTACTS = ("stops", "reported", "witnesses_cooperated", "bookings")
-CONSEQUENCES = ("status_checks", "ice_cooperation")
+@dataclass
+class ObservedRisk:
+    """The community's observed risk of police contact: city-wide, and per neighbourhood (by code)."""
+
+    city: float
+    local: np.ndarray
 
 
 class UpdateBeliefs(Rule):
@@ -48,9 +59,12 @@ class UpdateBeliefs(Rule):
 
     def __init__(self, model):
         super().__init__(model)
-        self.undocumented_cells = model.outcomes.groups()["undocumented"]
+        places = model.neighbourhoods
         self.contacts = 0.0
         self.consequences = 0.0
+        self.local_contacts = np.zeros(places.n)
+        self.local_consequences = np.zeros(places.n)
+        self.local_prior = model.params.beliefs.awareness_prior_contacts * places.resident_share
         self._ties = None
         self._removed = -1
 
@@ -61,21 +75,32 @@ class UpdateBeliefs(Rule):
             self._ties, self._removed = self.model.network.spread(here), removed
         return self._ties
 
-    def observed_risk(self, day: int) -> float:
-        """Update and return the share of undocumented residents' police contacts that had consequences."""
+    def observed_risk(self) -> ObservedRisk:
+        """Update, from today's log, and return the share of undocumented residents' police contacts that
+        had immigration consequences: city-wide and in each neighbourhood."""
         m = self.model
-        today = {k: m.outcomes.events[k][day, self.undocumented_cells].sum() for k in CONTACTS + CONSEQUENCES}
-        keep = 0.5 ** (1 / m.params.beliefs.awareness_half_life)
-        self.contacts = keep * self.contacts + sum(today[k] for k in CONTACTS)
-        self.consequences = keep * self.consequences + sum(today[k] for k in CONSEQUENCES)
-        return self.consequences / (self.contacts + m.params.beliefs.awareness_prior_contacts)
+        b, n_places = m.params.beliefs, len(self.local_contacts)
+        keep = 0.5 ** (1 / b.awareness_half_life)
+        contacts, consequences = (self._undocumented_places(kind) for kind in (POLICE_CONTACT, IMMIGRATION_CONSEQUENCE))
+        self.contacts = keep * self.contacts + len(contacts)
+        self.consequences = keep * self.consequences + len(consequences)
+        self.local_contacts = keep * self.local_contacts + np.bincount(contacts, minlength=n_places)
+        self.local_consequences = keep * self.local_consequences + np.bincount(consequences, minlength=n_places)
+        return ObservedRisk(city=float(_share(self.consequences, self.contacts + b.awareness_prior_contacts)),
+                            local=_share(self.local_consequences, self.local_contacts + self.local_prior))
+
+    def _undocumented_places(self, kind: str) -> np.ndarray:
+        """Where today's `kind` entries about undocumented residents happened."""
+        log = self.model.today
+        return log.places(kind)[self.model.residents.status[log.rows(kind)] == Status.UNDOCUMENTED]
 
     def step(self, day: int) -> None:
         m = self.model
         today = Tallies.from_log(m.today, len(m.residents))
         here = m.residents.present().astype(float)
-        update_beliefs(m.residents, m.network, today, self.observed_risk(day), m.params.beliefs,
-                       self.ties_present(here))
+        b = m.params.beliefs
+        mix = m.neighbourhoods.tie_mix(m.network.adjacency) if b.ties_neighbourhoods_weight > 0 else None
+        update_beliefs(m.residents, m.network, today, self.observed_risk(), b, self.ties_present(here), mix)
 
 
 @dataclass
@@ -90,18 +115,32 @@ class Tallies:
 
     @classmethod
     def from_log(cls, log, n: int) -> Tallies:
-        weights = [np.full(len(r), w) for r, w in log.enforcement]
-        return cls(_rows(log.enforcement), np.concatenate(weights) if weights else np.zeros(0),
-                   _tally(n, _rows(log.unfair_contacts)), _tally(n, _rows(log.fair_contacts)),
-                   _rows(log.cleared_victims))
+        return cls(log.rows(ENFORCEMENT), log.weights(ENFORCEMENT), _tally(n, log.rows(UNFAIR_CONTACT)),
+                   _tally(n, log.rows(FAIR_CONTACT)), log.rows(CLEARED_CASE))
 
 
-def update_beliefs(res, net, today: Tallies, observed: float, b, ties: np.ndarray | None = None) -> None:
+def felt_observed_risk(res, risk: ObservedRisk, b, mix) -> float | np.ndarray:
+    """The observed risk each resident feels: own neighbourhood's, ties' neighbourhoods' and the city's,
+    mixed by `own_neighbourhood_weight` and `ties_neighbourhoods_weight` (both 0: the city's, a scalar).
+    `mix` is each resident's shares of tie strength by neighbourhood (model.neighbourhoods.tie_mix)."""
+    w_own, w_ties = b.own_neighbourhood_weight, b.ties_neighbourhoods_weight
+    observed = (1.0 - w_own - w_ties) * risk.city
+    if w_own > 0:
+        observed = observed + w_own * risk.local[res.neighbourhood]
+    if w_ties > 0:
+        observed = observed + w_ties * (mix @ risk.local)
+    return observed
+
+
+def update_beliefs(res, net, today: Tallies, risk: ObservedRisk, b, ties: np.ndarray | None = None,
+                   mix=None) -> None:
     """One day's fear, trust and knowledge update for every resident still present, in place.
 
-    `observed` is the community's observed risk of police contact (UpdateBeliefs.observed_risk); `ties`
-    the tie strength to present residents (computed if not given). benchmarks/reference_beliefs.py is the
-    same rule written per agent, and the test that both agree keeps this one honest.
+    `risk` is the community's observed risk of police contact (UpdateBeliefs.observed_risk); `ties`
+    the tie strength to present residents and `mix` their tie shares by neighbourhood (both computed if
+    not given).
+    benchmarks/reference_beliefs.py is the same rule written per agent, and the test that both agree
+    keeps this one honest.
     """
     n = len(res)
     present = res.present()
@@ -122,7 +161,10 @@ def update_beliefs(res, net, today: Tallies, observed: float, b, ties: np.ndarra
     heard = v * res.attention
     fear = res.fear + v * (b.direct_fear * np.minimum(events, 1.0) + b.network_fear * seen_enforcement)
     fear += b.fear_influence * heard * np.maximum(ties_fear - res.fear, 0.0) - b.fear_decay * res.fear
-    rumoured = min(1.0, b.risk_amplification * observed)
+    if mix is None and b.ties_neighbourhoods_weight > 0:
+        mix = tie_mix(net.adjacency, res.neighbourhood, len(risk.local))
+    observed = felt_observed_risk(res, risk, b, mix)
+    rumoured = np.minimum(1.0, b.risk_amplification * observed)
     felt_risk = heard * (res.knowledge * observed + (1 - res.knowledge) * rumoured)
     fear += b.policy_fear_rate * np.maximum(felt_risk - res.fear, 0.0)
 
@@ -140,10 +182,9 @@ def update_beliefs(res, net, today: Tallies, observed: float, b, ties: np.ndarra
         column[present] = np.clip(new[present], 0.0, 1.0)
 
 
-def _rows(parts: list) -> np.ndarray:
-    """Today's rows from a DayLog list (of row arrays, or of (rows, weight) pairs)."""
-    arrays = [p[0] if isinstance(p, tuple) else p for p in parts]
-    return np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
+def _share(part, whole):
+    """part / whole, 0 where whole is 0 (no contacts yet and no prior)."""
+    return np.divide(part, whole, out=np.zeros_like(np.asarray(whole, dtype=float)), where=np.asarray(whole) > 0)
 
 
 def _tally(n: int, rows: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:

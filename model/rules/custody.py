@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from model.daylog import IMMIGRATION_CONSEQUENCE, POLICE_CONTACT
 from model.residents import State
 from model.rules import Rule
 
@@ -33,6 +34,7 @@ def book(m: CommunityTrustModel, rows: np.ndarray, day: int, jail_days: int | np
     res.state[rows] = State.JAILED
     res.release_day[rows] = day + days
     m.outcomes.count(day, "bookings", rows)
+    m.log(POLICE_CONTACT, rows)
     if for_immigration:
         m.outcomes.count(day, "jail_days_immigration", rows, days.astype(float))
     if m.policy.screens_at_booking():
@@ -49,6 +51,7 @@ def ask_status(m: CommunityTrustModel, rows: np.ndarray, day: int, rng: np.rando
         return
     res = m.residents
     m.outcomes.count(day, "status_checks", rows)
+    m.log(IMMIGRATION_CONSEQUENCE, rows)
     m.charge_immigration_hours(day, rows, m.params.policing.hours_per_status_check)
     m.record_enforcement_event(rows, m.params.beliefs.event_weight_status_check)
     mistaken = rng.random(len(rows)) < m.params.enforcement.screening_error_rate
@@ -88,7 +91,9 @@ class ProcessCustody(Rule):
         detained = due[honoured & (res.ice_request[due] == DETAINER)]
         notified = due[honoured & (res.ice_request[due] == NOTIFICATION)]
         picked = notified[self.rng.random(len(notified)) < p.pickup_after_notification]
-        m.outcomes.count(day, "ice_cooperation", np.concatenate([detained, notified]))
+        cooperated = np.concatenate([detained, notified])
+        m.outcomes.count(day, "ice_cooperation", cooperated)
+        m.log(IMMIGRATION_CONSEQUENCE, cooperated)
         self._free(np.setdiff1d(due, np.concatenate([detained, picked]), assume_unique=True))
         self._hold(detained, day)
         m.ice.take_custody(picked, day)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.daylog import CLEARED_CASE, FAIR_CONTACT
 from model.rules import Rule
 from model.rules.custody import book
 
@@ -41,8 +42,8 @@ class InvestigateCrimes(Rule):
         m.outcomes.count(day, "cleared", victim[cleared])
         m.outcomes.count(day, "cleared_violent", victim[cleared & violent])
         np.add.at(police.total_cleared, self.rng.integers(0, len(police), int(cleared.sum())), 1)
-        m.today.fair_contacts.append(victim[cleared])
-        m.today.cleared_victims.append(victim[cleared])
+        m.log(FAIR_CONTACT, victim[cleared])
+        m.log(CLEARED_CASE, victim[cleared])
         self._convict(offender[cleared], violent[cleared], day)
 
     def _convict(self, offender: np.ndarray, violent: np.ndarray, day: int) -> None:

@@ -7,6 +7,7 @@ ties in the belief update.
 
 from __future__ import annotations
 
+from model.daylog import FAIR_CONTACT
 from model.rules import Rule
 
 
@@ -21,5 +22,5 @@ class HoldOutreach(Rule):
         reached = self.rng.choice(len(res), self.rng.binomial(len(res), rate), replace=False)
         reached = reached[res.present()[reached]]
         res.knowledge[reached] = 1.0
-        m.today.fair_contacts.append(reached)
+        m.log(FAIR_CONTACT, reached)
         m.outcomes.count(day, "outreach_contacts", reached)

@@ -6,12 +6,19 @@ profiled label (seed 004: targeting of Latino residents; seed 002: pretextual ar
 taken). Where officers ask status at stops (287(g) task force) the stop becomes a status question.
 Discretionary arrests for offences without a victim in the model (drugs, disorder, traffic, warrants)
 fall on residents by offending propensity and the same profiling weight, and lead to a booking.
+
+Where patrol goes: `policing.patrol_allocation` shares stops and arrests across neighbourhoods in
+proportion to residents (weighted by profiling) or to recently reported crime (hot spots); a policy's
+`saturation_patrol` moves that share of them into the operation area, the neighbourhoods with the largest
+share of the profiled label (Melendres v. Arpaio, findings of fact, D. Ariz. 2013: the Maricopa County
+Sheriff's Office ran "saturation patrols" while it held 287(g) authority).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from model.daylog import POLICE_CONTACT
 from model.params import PolicingParams
 from model.policy import Policy
 from model.rules import Rule
@@ -35,15 +42,45 @@ def profiling_multiplier(policy: Policy, p: PolicingParams) -> float:
 class Patrol(Rule):
     """Today's stops (with status questions where policy says so) and discretionary arrests."""
 
+    def __init__(self, model):
+        super().__init__(model)
+        self.reported = np.zeros(model.neighbourhoods.n)   # recent reported crimes by neighbourhood (hot spots)
+
     def step(self, day: int) -> None:
         m = self.model
         res, p = m.residents, m.params.policing
         profiled = res.labelled(p.profiled_label)
         bias = res.free() * np.where(profiled, profiling_multiplier(m.policy, p), 1.0)
+        self._note_reported_crimes()
+        place = self.place_weight(bias)
+        if place is not None:
+            bias = bias * place[res.neighbourhood]
         self._stops(day, bias)
         n_arrests = self.rng.poisson(len(res) * p.other_arrests_per_1000 / 1000 / 365)
         offending = res.propensity / res.propensity.mean() if res.propensity.mean() > 0 else 1.0
         book(m, draw_weighted(bias * offending, n_arrests, self.rng), day, p.minor_jail_days)
+
+    def place_weight(self, bias: np.ndarray) -> np.ndarray | None:
+        """Per-neighbourhood multiplier of patrol weight that gives each neighbourhood its share of stops
+        and arrests; None where patrol goes in proportion to residents everywhere (no multiplier)."""
+        m = self.model
+        hot_spots, saturation = m.params.policing.patrol_allocation == "reported_crime", m.policy.saturation_patrol
+        if not hot_spots and saturation == 0:
+            return None
+        places = m.neighbourhoods
+        load = np.bincount(m.residents.neighbourhood, weights=bias, minlength=places.n)
+        share = _normalized(self.reported if hot_spots and self.reported.sum() > 0 else load)
+        target = (1 - saturation) * share + saturation * _normalized(load * places.operation_area)
+        return np.divide(target, load, out=np.zeros(places.n), where=load > 0)
+
+    def _note_reported_crimes(self) -> None:
+        """Add the crimes reported so far today to the decayed hot-spot count (where their victims live)."""
+        m = self.model
+        crimes = m.today.crimes
+        reported = crimes["victim"][crimes["reported"]] if "reported" in crimes else np.zeros(0, dtype=np.int64)
+        keep = 0.5 ** (1 / m.params.policing.hot_spot_half_life)
+        self.reported = keep * self.reported + np.bincount(m.residents.neighbourhood[reported],
+                                                           minlength=len(self.reported))
 
     def _stops(self, day: int, weight: np.ndarray) -> None:
         m = self.model
@@ -52,8 +89,15 @@ class Patrol(Rule):
                                 self.rng)
         np.add.at(police.stops, self.rng.integers(0, len(police), len(stopped)), 1)
         m.outcomes.count(day, "stops", stopped)
+        m.log(POLICE_CONTACT, stopped)
         if m.policy.asks_at_stops():
             ask_status(m, stopped, day, self.rng)
+
+
+def _normalized(x: np.ndarray) -> np.ndarray:
+    """x / x.sum(), zeros if the sum is 0."""
+    total = x.sum()
+    return x / total if total > 0 else np.zeros_like(x, dtype=float)
 
 
 def draw_weighted(weight: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:

@@ -4,6 +4,10 @@ The probability is logistic: the published base rate at reference trust and no f
 above the reference and lowered by fear of immigration consequences. Where victims and witnesses are
 protected (never asked their status), a resident who knows of it feels only part of that fear.
 Where officers ask status at stops and victims are not protected, some reporters are asked too.
+
+The probability is a service the reporting rule supplies to the whole model (`ReportingRule.probability`):
+victims' choice by offenders, day-0 willingness and the willingness outcomes all read it, so a rule that
+replaces `ReportCrimes` and overrides `probability` changes all of them together.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.params import ReportingParams
+from model.daylog import POLICE_CONTACT
 from model.rules import Rule
 from model.rules.custody import ask_status
 
@@ -24,7 +29,20 @@ def reporting_probability(base: float, trust: np.ndarray, fear: np.ndarray, know
     return 1 / (1 + np.exp(-logit))
 
 
-class ReportCrimes(Rule):
+class ReportingRule(Rule):
+    """A rule that decides reporting, and supplies the model's chance to report (`model.report_probability`)."""
+
+    def probability(self, rows: np.ndarray | None = None, violent: bool = True, witness: bool = False) -> np.ndarray:
+        """Today's chance that residents (all, or `rows`) report a crime against them, or cooperate as witness."""
+        m = self.model
+        res, rp = m.residents, m.params.reporting
+        sel = slice(None) if rows is None else rows
+        base = rp.witness_base if witness else (rp.violent_base if violent else rp.property_base)
+        return reporting_probability(base, res.trust[sel], res.fear[sel], res.knowledge[sel],
+                                     m.policy.victim_witness_protection, rp, m.params.beliefs.initial_trust_mean)
+
+
+class ReportCrimes(ReportingRule):
     """Victims of today's crimes report or not; for reported crimes, witnesses cooperate or not."""
 
     def step(self, day: int) -> None:
@@ -45,6 +63,8 @@ class ReportCrimes(Rule):
         out.count(day, "reported_violent", victim[reported & violent])
         out.count(day, "witnesses_asked", witness[asked])
         out.count(day, "witnesses_cooperated", witness[cooperated])
+        m.log(POLICE_CONTACT, victim[reported])
+        m.log(POLICE_CONTACT, witness[cooperated])
         self._ask_status(day, np.concatenate([victim[reported], witness[cooperated]]))
 
     def _ask_status(self, day: int, contacts: np.ndarray) -> None:
