@@ -100,6 +100,8 @@ def interval(values: np.ndarray) -> tuple[float, float, float]:
 
 def natural_bounds(metric: str) -> tuple[float, float]:
     """The range a metric's mean can take: shares and rates in [0, 1], counts and beliefs at least 0."""
+    if "_change" in metric:
+        return -1.0, 1.0
     if metric.endswith(("_share", "_share_end", "_rate", "cooperation")) or "willingness" in metric:
         return 0.0, 1.0
     return 0.0, math.inf

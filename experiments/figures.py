@@ -2,7 +2,7 @@
 
     python -m experiments.figures results/sweeps/<name> [--baseline decoupled]
 
-Reads only the tables the runs wrote (summary, daily, network sample) and writes PNG and SVG files to
+Reads only the tables the runs wrote (summary, daily, neighbourhoods) and writes PNG and SVG files to
 `<sweep>/figures/`. Scenarios keep one order and one colour-blind-safe colour (Okabe & Ito) in every
 figure; bars and bands are 95% confidence intervals across seeds.
 """
@@ -19,9 +19,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import networkx as nx  # noqa: E402
 import numpy as np  # noqa: E402
-import pyarrow.parquet as pq  # noqa: E402
+from omegaconf import OmegaConf  # noqa: E402
 
 from experiments.compare import complete_runs, interval, load_sweep, require_runs  # noqa: E402
 from experiments.schema import HISTORY_SCENARIOS, SCENARIO_ORDER, in_scenario_order  # noqa: E402
@@ -82,6 +81,22 @@ class SweepData:
         d = load_sweep(self.folder, "daily").select(["policy", "seed", "group", "day", "mean_trust", "mean_fear",
                                                      "willingness_to_report"]).to_pydict()
         return {k: np.array(v, dtype=object if k in ("policy", "group") else float) for k, v in d.items()}
+
+    def final_week_by_neighbourhood(self) -> dict[str, np.ndarray]:
+        """The neighbourhood table's last week of every run."""
+        t = load_sweep(self.folder, "neighbourhoods").to_pydict()
+        cols = {k: np.array(v, dtype=object if k in ("policy", "run", "setting", "city") else None) for k, v in t.items()}
+        last = np.zeros(len(cols["week"]), dtype=bool)
+        for run in set(cols["run"]):
+            mine = cols["run"] == run
+            last |= mine & (cols["week"] == cols["week"][mine].max())
+        return {k: v[last] for k, v in cols.items()}
+
+    @property
+    def profiled_label(self) -> str:
+        """The profiled ethnicity label of the sweep's runs (from their config)."""
+        run = next(iter(complete_runs(self.folder)))
+        return str(OmegaConf.load(run / "config.yaml").policing.profiled_label)
 
     def timeline(self, policy: str) -> list[dict]:
         for run in complete_runs(self.folder):
@@ -225,41 +240,81 @@ def _metric_bars(data: SweepData, out: Path, items: dict, ylabel: str, title: st
     return _finish(fig, data, title, out, name)
 
 
-def network_pictures(data: SweepData, out: Path, baseline: str, other: str) -> list[Path]:
-    """Residents coloured by trust, at the start and at the end, for two scenarios (first seed)."""
-    seed = data.seeds[0]
-    tables = {}
-    for policy in (baseline, other):
-        run = next(r for r in complete_runs(data.folder) if json.loads((r / "run.json").read_text())["policy"] == policy
-                   and json.loads((r / "run.json").read_text())["seed"] == seed)
-        tables[policy] = ({k: np.array(v) for k, v in pq.read_table(run / "network_nodes.parquet").to_pydict().items()},
-                          pq.read_table(run / "network_edges.parquet").to_pydict())
-    nodes, edges = tables[baseline]
-    graph = nx.Graph()
-    graph.add_nodes_from(nodes["row"].tolist())
-    graph.add_edges_from(zip(edges["source"], edges["target"]))
-    layout = nx.spring_layout(graph, seed=seed, k=0.15, iterations=60)
-    fig, axes = plt.subplots(1, 3, figsize=(15, 5.6), gridspec_kw={"width_ratios": [1, 1, 1]})
-    panels = ((baseline, "trust_start", "At the start (any scenario)"),
-              (baseline, "trust_end", f"After a year: {label(baseline)}"),
-              (other, "trust_end", f"After a year: {label(other)}"))
-    for ax, (policy, column, title) in zip(axes, panels):
-        n, _ = tables[policy]
-        trust = dict(zip(n["row"].tolist(), n[column].tolist()))
-        undocumented = {r for r, s in zip(n["row"].tolist(), n["status"].tolist()) if s == 3}
-        nx.draw_networkx_edges(graph, layout, ax=ax, alpha=0.15, width=0.5)
-        drawn = nx.draw_networkx_nodes(graph, layout, ax=ax, node_size=[28 if r in undocumented else 14 for r in graph],
-                                       node_color=[trust[r] for r in graph], cmap="viridis", vmin=0.2, vmax=0.9,
-                                       node_shape="o", linewidths=[1.0 if r in undocumented else 0 for r in graph],
-                                       edgecolors="black")
-        ax.set_title(title, fontsize=10)
-        ax.axis("off")
-    fig.colorbar(drawn, ax=axes, shrink=0.7, label="Trust in police (0 = none, 1 = full)")
-    fig.suptitle("The network: residents coloured by trust", fontsize=14, fontweight="bold")
-    fig.text(0.45, 0.02, f"{len(nodes['row'])} residents around three mixed-status households (seed {seed}); "
-             "large outlined dots: undocumented residents; lines: family and community ties",
-             ha="center", fontsize=9, color="#444444")
-    return save(fig, out, "6_network_trust", bbox_inches="tight")
+def where_people_stop_calling(data: SweepData, out: Path, baseline: str, other: str) -> list[Path]:
+    """A stylized map of the city's neighbourhoods: who lives where, and the change in willingness to report
+    after a year under two scenarios, on one colour scale, with the operation area outlined."""
+    final = data.final_week_by_neighbourhood()
+    label_col = next(c for c in final if c.endswith("_share") and c not in ("undocumented_share", "less_likely_share"))
+    profiled = data.profiled_label
+    mix = final.get(f"{profiled}_share", final[label_col])
+    changes = {p: 100 * final["willingness_change"][final["policy"] == p] for p in (baseline, other)}
+    places = final["neighbourhood"][final["policy"] == baseline]
+    n = int(places.max()) + 1
+    per_place = {p: _mean_by(final["neighbourhood"][final["policy"] == p], v, n) for p, v in changes.items()}
+    share = _mean_by(final["neighbourhood"], mix, n)
+    area = _mean_by(final["neighbourhood"], final["operation_area"].astype(float), n) > 0.5
+    limit = max(1.0, *(np.nanmax(np.abs(v)) for v in per_place.values()))
+    centres = hex_layout(n)
+    fig, axes = plt.subplots(1, 3, figsize=(16, 6.2))
+    panels = ((axes[0], share * 100, "Greens", (0, 100), f"Who lives where: % {profiled.capitalize()}", "{:.0f}%"),
+              (axes[1], per_place[baseline], "RdBu", (-limit, limit), f"{label(baseline)}", "{:+.1f}"),
+              (axes[2], per_place[other], "RdBu", (-limit, limit), f"{label(other)}", "{:+.1f}"))
+    for ax, values, cmap, (lo, hi), title, fmt in panels:
+        drawn = _hexes(ax, centres, values, area, cmap, lo, hi, fmt if n <= 60 else None)
+        ax.set_title(title, fontsize=11)
+        if ax is axes[0]:
+            fig.colorbar(drawn, ax=ax, shrink=0.7, orientation="horizontal", pad=0.04, label=f"% {profiled.capitalize()} residents")
+    fig.colorbar(drawn, ax=axes[1:], shrink=0.6, orientation="horizontal", pad=0.04,
+                 label="Change in willingness to report a crime after a year (percentage points; blue = more, red = fewer)")
+    fig.suptitle("Where do people stop calling?", fontsize=14, fontweight="bold")
+    note = (f"Each hexagon is one neighbourhood of about {round(float(np.nanmean(final['residents'])), -1):,.0f} "
+            f"residents (mean over {len(data.seeds)} runs); thick outline: the operation area, the neighbourhoods "
+            f"with the largest share of {profiled} residents, where a task force's saturation patrols go. Positions "
+            "are stylized: the model has no streets, only which neighbourhood each household lives in, and "
+            "neighbourhoods with a similar mix are drawn side by side.")
+    fig.text(0.5, 0.0, textwrap.fill(note, 180), ha="center", va="top", fontsize=8.5, color="#444444")
+    return save(fig, out, "6_where_people_stop_calling", bbox_inches="tight")
+
+
+def hex_layout(n: int) -> np.ndarray:
+    """Centres of n hexagons of unit radius filled row by row into a roughly square block (pointy-top)."""
+    cols = max(1, math.ceil(math.sqrt(n)))
+    i = np.arange(n)
+    row, col = i // cols, i % cols
+    return np.column_stack([np.sqrt(3) * (col + 0.5 * (row % 2)), -1.5 * row])
+
+
+def _hexes(ax, centres, values, outlined, cmap, lo, hi, fmt):
+    from matplotlib.collections import PatchCollection  # noqa: PLC0415
+    from matplotlib.patches import RegularPolygon  # noqa: PLC0415
+
+    cells = [RegularPolygon(tuple(c), numVertices=6, radius=0.98) for c in centres]
+    collection = PatchCollection(cells, cmap=cmap, edgecolor="white", linewidth=0.8)
+    collection.set_array(np.asarray(values, dtype=float))
+    collection.set_clim(lo, hi)
+    ax.add_collection(collection)
+    for c, is_area in zip(centres, outlined):
+        if is_area:
+            ax.add_patch(RegularPolygon(tuple(c), numVertices=6, radius=0.98, fill=False, edgecolor="black", linewidth=2.4))
+    if fmt:
+        for c, v in zip(centres, values):
+            if np.isfinite(v):
+                t = (v - lo) / (hi - lo)   # where the colour sits on its scale
+                dark = abs(t - 0.5) > 0.3 if cmap == "RdBu" else t > 0.6
+                ax.text(c[0], c[1], fmt.format(v), ha="center", va="center", fontsize=8,
+                        color="white" if dark else "black")
+    ax.set_xlim(centres[:, 0].min() - 1.2, centres[:, 0].max() + 1.2)
+    ax.set_ylim(centres[:, 1].min() - 1.3, centres[:, 1].max() + 1.3)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return collection
+
+
+def _mean_by(keys: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Mean of `values` per integer key 0..n-1 (NaN where a key has none)."""
+    total = np.bincount(keys, weights=np.nan_to_num(values), minlength=n)
+    count = np.bincount(keys, weights=np.isfinite(values), minlength=n)
+    return np.divide(total, count, out=np.full(n, np.nan), where=count > 0)
 
 
 def make_figures(folder: Path, baseline: str = "decoupled", contrast: str | None = None) -> list[Path]:
@@ -272,7 +327,7 @@ def make_figures(folder: Path, baseline: str = "decoupled", contrast: str | None
     paths = []
     for make in (who_stops_calling, unreported_and_victims, over_time, who_is_removed, what_it_costs):
         paths += make(data, out)
-    paths += network_pictures(data, out, baseline, contrast)
+    paths += where_people_stop_calling(data, out, baseline, contrast)
     return paths
 
 
@@ -280,8 +335,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("folder", type=Path)
     parser.add_argument("--baseline", default="decoupled")
-    parser.add_argument("--contrast", default=None, help="scenario for the second network picture (default: the most "
-                                                         "entangled in the sweep)")
+    parser.add_argument("--contrast", default=None, help="scenario beside the baseline on the neighbourhood map "
+                                                         "(default: the most entangled in the sweep)")
     args = parser.parse_args(argv)
     require_runs(args.folder, "figures", args.baseline)
     for path in make_figures(args.folder, args.baseline, args.contrast):

@@ -38,7 +38,8 @@ CAPTIONS = {
                         "households, and citizens and lawful residents wrongly held.",
     "5_what_it_costs": "What does it cost the locality? Officer hours and jail-days spent on immigration work, and "
                        "holds without a judicial warrant.",
-    "6_network_trust": "The same residents and their ties, coloured by trust, at the start and after a year.",
+    "6_where_people_stop_calling": "Neighbourhoods on a stylized map: who lives where, and how much willingness to "
+                                   "report a crime changed in each after a year under two scenarios.",
 }
 
 STYLE = """body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;

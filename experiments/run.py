@@ -125,7 +125,7 @@ def _simulate(cfg: DictConfig, params: ModelParams, seed: int, identity: str,
     model.run()
     elapsed = time.perf_counter() - clock
     ids = {"city": cfg.city.name, "policy": params.policy.name, "seed": seed}
-    results = {**model.tables(), **model.network_sample()}
+    results = model.tables()
     if cfg.history.name:
         history = OmegaConf.to_object(cfg.history)
         results["daily"] = with_dates(results["daily"], history)

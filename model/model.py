@@ -164,23 +164,6 @@ class CommunityTrustModel(mesa.Model):
             return self._resident_agents[row]
         return Resident(self, row)
 
-    def network_sample(self, max_nodes: int = 300) -> dict[str, dict[str, np.ndarray]]:
-        """A piece of the network around a few mixed-status households, with each resident's trust at the
-        start and now: 'nodes' and 'edges' tables for pictures. Same rows for every scenario of a seed."""
-        res = self.residents
-        rng = self.stream("network_sample")
-        mixed = np.flatnonzero(res.mixed)
-        pool = mixed if len(mixed) else np.arange(len(res))
-        rows = self.network.neighbourhood_of(rng.choice(pool, size=min(3, len(pool)), replace=False), max_nodes)
-        sub = self.network.adjacency[rows][:, rows].tocoo()
-        keep = sub.row < sub.col
-        nodes = {"row": rows, "status": res.status[rows].astype(np.int64), "ethnicity":
-                 np.array(res.labels, dtype=object)[res.ethnicity[rows]], "mixed": res.mixed[rows],
-                 "household": res.household[rows].astype(np.int64), "trust_start": res.trust0[rows],
-                 "trust_end": res.trust[rows], "fear_end": res.fear[rows], "state_end": res.state[rows].astype(np.int64)}
-        edges = {"source": rows[sub.row[keep]], "target": rows[sub.col[keep]], "weight": sub.data[keep]}
-        return {"network_nodes": nodes, "network_edges": edges}
-
     def tables(self) -> dict[str, dict[str, np.ndarray]]:
         """The run's outcome tables: 'daily' (day x group), 'summary' (group) and 'neighbourhoods'
         (neighbourhood x week), as dicts of columns."""

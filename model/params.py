@@ -53,7 +53,9 @@ class PopulationParams:
 class NetworkParams:
     """The social network: household cliques plus community ties, homophilous by place, ethnicity, status."""
 
-    neighbourhood_size: int = param(2_000, lo=10, source="assumption: residents per neighbourhood")
+    neighbourhood_size: int = param(
+        1_500, lo=10, source="U.S. Census Bureau: block groups, the smallest areas with survey data, are drawn at "
+        "600-3,000 people, optimum 1,500")
     segregation: float = prob(0.5, "assumption: weight of the ethnicity label in the key that sorts households "
                                "into neighbourhoods; 0 = at random")
     community_degree: float = param(8.0, lo=0.0, hi=200.0, source="assumption: mean community ties per resident")

@@ -13,7 +13,7 @@ from model import CommunityTrustModel, ParameterError
 
 REFERENCE = Path(__file__).parent / "data" / "citywide_reference.npz"
 CITY_WIDE = {"beliefs": {"own_neighbourhood_weight": 0.0, "ties_neighbourhoods_weight": 0.0},
-             "policing": {"patrol_allocation": "residents"}}
+             "policing": {"patrol_allocation": "residents"}, "network": {"neighbourhood_size": 2000}}
 
 
 def city_wide_model(policy: str) -> CommunityTrustModel:

@@ -19,7 +19,7 @@ TITLES = {
     "3_trust_and_fear_over_time": "Over time: trust and fear by group",
     "4_who_is_removed": "Who gets removed?",
     "5_what_it_costs": "What does it cost the locality?",
-    "6_network_trust": "The network: residents coloured by trust",
+    "6_where_people_stop_calling": "Where do people stop calling?",
 }
 
 
@@ -41,6 +41,9 @@ def test_every_figure_is_drawn_as_png_and_svg_with_its_question_as_title(sweep):
     who = (sweep / "figures" / "1_who_stops_calling.svg").read_text()
     for words in ("Undocumented", "Other citizens", "Secure Communities", "95% confidence intervals"):
         assert words in who
+    where = (sweep / "figures" / "6_where_people_stop_calling.svg").read_text()
+    for words in ("No collaboration", "287(g) task force", "operation area", "percentage points"):
+        assert words in where, words
     costs = (sweep / "figures" / "5_what_it_costs.svg").read_text()
     assert "Officer hours a year" in costs and "Jail-days a year" in costs
 
