@@ -8,6 +8,8 @@ import pytest
 from conftest import make_params
 from model import CommunityTrustModel, ParameterError
 from model.params import DEFAULT_RULES
+from model.rules.examples import UnsolvedCaseDisillusion
+from model.rules.reporting import ReportCrimes
 
 EXAMPLE = "model.rules.examples.UnsolvedCaseDisillusion"
 
@@ -26,6 +28,61 @@ def test_the_example_rule_lowers_victims_trust():
     assert extended.residents.trust.mean() < base.residents.trust.mean()
     # its own random stream: the other rules draw the same numbers, so the same crimes happen on day 0
     assert np.array_equal(base.outcomes.events["offences"][0], extended.outcomes.events["offences"][0])
+
+
+def test_a_rule_declares_its_own_outcome_and_resident_column():
+    m = CommunityTrustModel(with_example(), rng=2, create_agents=False).run()
+    calls = m.residents.unanswered_calls
+    tables = m.tables()
+    city = tables["daily"]["group"] == "all"
+    assert calls.dtype == np.int32 and calls.sum() > 0
+    assert tables["daily"]["unanswered_calls"][city].sum() == calls.sum()
+    assert tables["summary"]["unanswered_calls"][0] == calls.sum()   # group 'all' comes first
+    reported = tables["summary"]["reporting_share"][0] * tables["summary"]["victimizations_per_1000"][0]
+    assert reported > 0
+
+
+class ColumnClash(UnsolvedCaseDisillusion):
+    resident_columns = {"trust": (float, 0.0)}
+
+
+class EventClash(UnsolvedCaseDisillusion):
+    counted_events = ("removals",)
+
+
+@pytest.mark.parametrize("cls, words", [(ColumnClash, "'trust' is already a resident column"),
+                                        (EventClash, "removals is already an outcome")])
+def test_a_declared_name_that_is_taken_is_refused(cls, words):
+    p = with_example()
+    p.rules = [r if r != EXAMPLE else f"{__name__}.{cls.__name__}" for r in p.rules]
+    with pytest.raises(ParameterError, match=words):
+        CommunityTrustModel(p, rng=0)
+
+
+class SilentVictims(ReportCrimes):
+    """A replacement reporting rule: nobody ever calls."""
+
+    def probability(self, rows=None, violent=True, witness=False):
+        n = len(self.model.residents) if rows is None else len(rows)
+        return np.zeros(n)
+
+
+def test_replacing_the_reporting_rule_replaces_the_chance_everywhere():
+    p = make_params(size=2000, days=20)
+    p.rules = [f"{__name__}.SilentVictims" if r.endswith("ReportCrimes") else r for r in DEFAULT_RULES]
+    m = CommunityTrustModel(p, rng=0, create_agents=False).run()
+    summary = m.tables()["summary"]
+    assert (m.residents.report0 == 0).all()                       # day-0 willingness
+    assert summary["willingness_to_report_end"][0] == 0            # the willingness outcome
+    assert summary["would_not_call_share_end"][0] == 1
+    assert summary["reporting_share"][0] == 0                      # and the behaviour
+
+
+def test_two_reporting_rules_are_refused():
+    p = make_params(size=300)
+    p.rules = [*DEFAULT_RULES, f"{__name__}.SilentVictims"]
+    with pytest.raises(ParameterError, match="2 reporting rules"):
+        CommunityTrustModel(p, rng=0)
 
 
 def test_rule_parameters_are_declared_and_validated():

@@ -37,3 +37,84 @@ def test_local_weights_at_zero_reproduce_the_city_wide_model_exactly(policy):
             assert got.astype(str).tolist() == want.tolist(), key
         else:
             np.testing.assert_array_equal(got, want, err_msg=key)
+
+
+def saturation_runs(saturation: float, seeds=(0, 1, 2)) -> list[dict]:
+    rows = []
+    for seed in seeds:
+        p = make_params(size=6000, days=240, policy="287g_task_force")
+        p.policy = dataclasses.replace(p.policy, saturation_patrol=saturation)
+        summary = CommunityTrustModel(p, rng=seed, create_agents=False).run().tables()["summary"]
+        groups = list(summary["group"])
+        rows.append({g: (summary["willingness_change_operation_area"][groups.index(g)],
+                         summary["willingness_change_elsewhere"][groups.index(g)]) for g in ("latino", "undocumented")})
+    return rows
+
+
+def test_concentrated_enforcement_lowers_willingness_most_in_the_operation_area():
+    """Under the 287(g) task force with saturation patrols, Latino and undocumented residents of the operation
+    area lose clearly more willingness to report than the same groups elsewhere (at least 10% more, every
+    seed), and concentrating patrol widens that gap."""
+    concentrated, even = saturation_runs(0.5), saturation_runs(0.0)
+    for run in concentrated:
+        for group, (area, elsewhere) in run.items():
+            assert elsewhere < 0 and area < 1.1 * elsewhere, (group, area, elsewhere)
+    gap = {name: sum(r["latino"][0] - r["latino"][1] for r in runs) for name, runs in
+           (("concentrated", concentrated), ("even", even))}
+    assert gap["concentrated"] < gap["even"] < 0
+
+
+def test_the_operation_area_holds_the_largest_profiled_shares_and_its_share_of_residents():
+    m = make_model(size=20_000, days=1)
+    places = m.neighbourhoods
+    area = places.operation_area
+    assert places.profiled_share[area].min() >= places.profiled_share[~area].max()
+    held = places.resident_share[area].sum()
+    assert 0.2 <= held < 0.2 + places.resident_share.max() + 1e-9
+    assert not make_model(size=2000, days=1, policing={"operation_area_share": 0.0}).neighbourhoods.operation_area.any()
+
+
+def stops_by_place(m: CommunityTrustModel, days: int = 30) -> np.ndarray:
+    for _ in range(days):
+        m.step()
+    return m.outcomes.place_events["stops"].sum(axis=0)
+
+
+def test_saturation_patrol_moves_stops_into_the_operation_area():
+    def area_share(saturation):
+        p = make_params(size=8000, days=30, policy="287g_task_force")
+        p.policy = dataclasses.replace(p.policy, saturation_patrol=saturation)
+        m = CommunityTrustModel(p, rng=1, create_agents=False)
+        stops = stops_by_place(m)
+        return stops[m.neighbourhoods.operation_area].sum() / stops.sum()
+    even, half, full = area_share(0.0), area_share(0.5), area_share(1.0)
+    assert even < half < full and full == 1.0
+
+
+def test_hot_spot_patrol_follows_reported_crime():
+    m = make_model(size=8000, days=60, policing={"patrol_allocation": "reported_crime"})
+    patrol = next(r for r in m.rules if type(r).__name__ == "Patrol")
+    stops = stops_by_place(m, 60)
+    # stops per resident rank the neighbourhoods as the reported crimes that steered them do
+    per_resident = stops / m.neighbourhoods.residents
+    assert np.corrcoef(per_resident, patrol.reported / m.neighbourhoods.residents)[0, 1] > 0.5
+
+
+def test_the_neighbourhood_table_adds_up_to_the_city():
+    m = make_model(size=4000, days=30, policy="secure_communities").run()
+    t = m.tables()
+    hoods, daily = t["neighbourhoods"], t["daily"]
+    city = daily["group"] == "all"
+    for event in ("victimizations", "reported", "stops", "status_checks", "bookings", "removals"):
+        assert hoods[event].sum() == daily[event][city].sum(), event
+    last = hoods["week"] == hoods["week"].max()
+    assert hoods["residents"][last].sum() == daily["residents"][city][-1]
+    mean_trust = (hoods["mean_trust"][last] * hoods["residents"][last]).sum() / hoods["residents"][last].sum()
+    assert mean_trust == pytest.approx(daily["mean_trust"][city][-1], rel=1e-12)
+    assert set(hoods["last_day"][last]) == {29}
+
+
+def test_local_risk_weights_must_leave_a_share_for_the_city():
+    p = make_params(beliefs={"own_neighbourhood_weight": 0.7, "ties_neighbourhoods_weight": 0.5})
+    with pytest.raises(ParameterError, match="own_neighbourhood_weight \\+ beliefs.ties_neighbourhoods_weight = 1.2"):
+        CommunityTrustModel(p)

@@ -1,7 +1,10 @@
 """A worked example of extending the model with a rule of one's own (docs/extending.md walks through it).
 
 Victims who reported a crime that was not cleared lose some trust: an unanswered call is a bad
-experience, and bad experiences weigh more than good ones (Skogan 2006). Add it after the investigation:
+experience, and bad experiences weigh more than good ones (Skogan 2006). The rule counts those calls as
+an outcome of its own (`unanswered_calls`, a column of the daily table and a total in the summary) and
+keeps each resident's count in a resident column of its own (`unanswered_calls`). Add it after the
+investigation:
 
     python -m experiments.run \\
         'rules=[model.rules.timeline.ApplyPolicyTimeline, model.rules.custody.ProcessCustody,
@@ -25,6 +28,9 @@ from model.rules import Rule
 class UnsolvedCaseDisillusion(Rule):
     """Victims whose reported crime was not cleared today lose a share of their trust."""
 
+    counted_events = ("unanswered_calls",)
+    resident_columns = {"unanswered_calls": (np.int32, 0)}
+
     @dataclass
     class Params:
         trust_loss: float = prob(0.05, "assumption: share of trust lost after an unsolved reported crime")
@@ -38,3 +44,5 @@ class UnsolvedCaseDisillusion(Rule):
         cleared = crimes.get("cleared", np.zeros(len(reported), dtype=bool))
         unsolved = crimes["victim"][reported & ~cleared]
         m.residents.trust[unsolved] *= 1 - self.params.trust_loss
+        np.add.at(m.residents.unanswered_calls, unsolved, 1)
+        m.outcomes.count(day, "unanswered_calls", unsolved)
