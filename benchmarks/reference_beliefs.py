@@ -7,9 +7,9 @@ This is the readable reference for `model.rules.beliefs.update_beliefs` (the arr
 
 from __future__ import annotations
 
+import mesa
 import numpy as np
 
-import mesa
 from model.rules.beliefs import ObservedRisk, Tallies
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import zlib
 
+import mesa
 import numpy as np
 
-import mesa
 from model.agents import IceLink, Officer, PoliceForce, Resident
 from model.daylog import ENFORCEMENT, UNFAIR_CONTACT, DayLog
 from model.declare import ParameterError

@@ -30,7 +30,7 @@ class Neighbourhoods:
         self._tie_mix: sp.csr_array | None = None
 
     def tie_mix(self, adjacency: sp.csr_array) -> sp.csr_array:
-        """`tie_mix` of the city's residents, made once."""
+        """`tie_mix` of the city's residents, made on first use."""
         if self._tie_mix is None:
             self._tie_mix = tie_mix(adjacency, self.code, self.n)
         return self._tie_mix
@@ -39,7 +39,8 @@ class Neighbourhoods:
 def tie_mix(adjacency: sp.csr_array, code: np.ndarray, n_places: int) -> sp.csr_array:
     """(residents x neighbourhoods) shares of each resident's tie strength in each neighbourhood; a resident
     without ties counts as tied to their own neighbourhood. Static: removed ties keep their place (people
-    still know where their ties lived)."""
+    still know where their ties lived), and one sparse product a day (about 4 entries per resident, against
+    the tie matrix's 10) gives everyone's mean over their ties' neighbourhoods."""
     n = len(code)
     by_place = sp.csr_array((np.ones(n), (np.arange(n), code)), shape=(n, n_places))
     mix = (adjacency @ by_place).tocsr()

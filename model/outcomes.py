@@ -75,7 +75,7 @@ class Outcomes:
         self.event_names = EVENTS + tuple(dict.fromkeys(extra_events))
         self.events = {name: np.zeros((days, self.n_cells)) for name in self.event_names}
         self.snapshots = {name: np.zeros((days, self.n_cells)) for name in SNAPSHOTS}
-        self.place = residents.neighbourhood.astype(np.int64)
+        self.place = residents.neighbourhood
         self.operation_area = operation_area
         self.n_places, self.weeks = len(operation_area), -(-days // WEEK)
         self.place_events = {name: np.zeros((self.weeks, self.n_places)) for name in PLACE_EVENTS}
@@ -112,14 +112,16 @@ class Outcomes:
                             ("in_ice_custody", State.ICE_CUSTODY), ("removed", State.REMOVED)):
             snap[name][day] = by_state[:, state]
         snap["residents"][day] = by_state[:, :State.REMOVED].sum(axis=1)
-        snap["trust_sum"][day] = self.per_cell(res.trust, present)
-        snap["fear_sum"][day] = self.per_cell(res.fear, present)
-        snap["knowledge_sum"][day] = self.per_cell(res.knowledge, present)
-        snap["report_prob_sum"][day] = self.per_cell(report_prob, present)
-        snap["would_not_call"][day] = self.per_cell(mask=present & (report_prob < would_not_call))
-        less_likely = present & (report_prob < res.report0 * (1 - less_likely_drop))
-        snap["less_likely"][day] = self.per_cell(mask=less_likely)
+        cell = self.cell[present]   # selected once: the sums below run over present residents only
+        for name, values in (("trust_sum", res.trust), ("fear_sum", res.fear), ("knowledge_sum", res.knowledge),
+                             ("report_prob_sum", report_prob)):
+            snap[name][day] = np.bincount(cell, weights=values[present], minlength=self.n_cells)
+        chance = report_prob[present]
+        snap["would_not_call"][day] = np.bincount(cell[chance < would_not_call], minlength=self.n_cells)
+        snap["less_likely"][day] = np.bincount(cell[chance < res.report0[present] * (1 - less_likely_drop)],
+                                               minlength=self.n_cells)
         if day % WEEK == WEEK - 1 or day == self.days - 1:
+            less_likely = present & (report_prob < res.report0 * (1 - less_likely_drop))
             self._record_places(day // WEEK, res, present, report_prob, less_likely)
         if day == self.days - 1:
             self._record_area_change(present, report_prob - res.report0)

@@ -31,7 +31,7 @@ def build_population(pop: PopulationParams, net: NetworkParams, rng: np.random.G
     household = hh_rank[household][order]
     status = status[order]
     n_neighbourhoods = max(1, round(pop.size / net.neighbourhood_size))
-    neighbourhood = (np.arange(pop.size) * n_neighbourhoods // pop.size).astype(np.int32)
+    neighbourhood = (np.arange(pop.size) * n_neighbourhoods // pop.size).astype(np.intp)   # intp: it indexes per-neighbourhood arrays every day
     # keep each household in one neighbourhood: the neighbourhood of its first member
     first = np.searchsorted(household, np.arange(household.max() + 1))
     neighbourhood = neighbourhood[first][household]

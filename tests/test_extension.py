@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from conftest import make_params
+
 from model import CommunityTrustModel, ParameterError
 from model.params import DEFAULT_RULES
 from model.rules.examples import UnsolvedCaseDisillusion

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import make_model, make_params
+
 from model import CommunityTrustModel, ParameterError
 
 REFERENCE = Path(__file__).parent / "data" / "citywide_reference.npz"

@@ -6,13 +6,13 @@ import dataclasses
 
 import numpy as np
 import pytest
-
 from conftest import make_model, make_params
+
 from model import CommunityTrustModel, Policy
-from model.params import PolicySwitch, ReportingParams
-from model.residents import State, Status
 from model.daylog import UNFAIR_CONTACT, DayLog
 from model.model import beta_by_mean
+from model.params import PolicySwitch, ReportingParams
+from model.residents import State, Status
 from model.rules.beliefs import ObservedRisk, Tallies, UpdateBeliefs, update_beliefs
 from model.rules.crime import CommitCrimes
 from model.rules.custody import DETAINER, NOTIFICATION, ProcessCustody, book

@@ -40,7 +40,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.daylog import CLEARED_CASE, ENFORCEMENT, FAIR_CONTACT, IMMIGRATION_CONSEQUENCE, POLICE_CONTACT, UNFAIR_CONTACT
+from model.daylog import (
+    CLEARED_CASE,
+    ENFORCEMENT,
+    FAIR_CONTACT,
+    IMMIGRATION_CONSEQUENCE,
+    POLICE_CONTACT,
+    UNFAIR_CONTACT,
+)
 from model.neighbourhoods import tie_mix
 from model.residents import Status
 from model.rules import Rule
@@ -119,26 +126,13 @@ class Tallies:
                    _tally(n, log.rows(FAIR_CONTACT)), log.rows(CLEARED_CASE))
 
 
-def felt_observed_risk(res, risk: ObservedRisk, b, mix) -> float | np.ndarray:
-    """The observed risk each resident feels: own neighbourhood's, ties' neighbourhoods' and the city's,
-    mixed by `own_neighbourhood_weight` and `ties_neighbourhoods_weight` (both 0: the city's, a scalar).
-    `mix` is each resident's shares of tie strength by neighbourhood (model.neighbourhoods.tie_mix)."""
-    w_own, w_ties = b.own_neighbourhood_weight, b.ties_neighbourhoods_weight
-    observed = (1.0 - w_own - w_ties) * risk.city
-    if w_own > 0:
-        observed = observed + w_own * risk.local[res.neighbourhood]
-    if w_ties > 0:
-        observed = observed + w_ties * (mix @ risk.local)
-    return observed
-
-
 def update_beliefs(res, net, today: Tallies, risk: ObservedRisk, b, ties: np.ndarray | None = None,
                    mix=None) -> None:
     """One day's fear, trust and knowledge update for every resident still present, in place.
 
     `risk` is the community's observed risk of police contact (UpdateBeliefs.observed_risk); `ties`
-    the tie strength to present residents and `mix` their tie shares by neighbourhood (both computed if
-    not given).
+    the tie strength to present residents, and `mix` each resident's shares of tie strength by
+    neighbourhood (model.neighbourhoods.tie_mix); both are computed if not given.
     benchmarks/reference_beliefs.py is the same rule written per agent, and the test that both agree
     keeps this one honest.
     """
@@ -149,6 +143,8 @@ def update_beliefs(res, net, today: Tallies, risk: ObservedRisk, b, ties: np.nda
     seen_enforcement = np.minimum(net.spread_from(today.event_rows, today.event_weights), 1.0)
     seen_cleared = np.minimum(net.spread_from(today.cleared_rows), 1.0)
     shift = res.trust - res.trust0
+    w_own, w_ties = b.own_neighbourhood_weight, b.ties_neighbourhoods_weight
+    local = risk.local[res.neighbourhood] if w_own > 0 or w_ties > 0 else None   # one's own neighbourhood's risk
     spread = net.spread(np.column_stack([shift * here, res.fear * here, res.knowledge * here]))
     ties = net.spread(here) if ties is None else ties
     has_ties = ties > 0
@@ -157,13 +153,19 @@ def update_beliefs(res, net, today: Tallies, risk: ObservedRisk, b, ties: np.nda
     ties_fear = np.where(has_ties, spread[:, 1] / safe, res.fear)
     ties_knowledge = np.where(has_ties, spread[:, 2] / safe, res.knowledge)
 
+    # the observed risk one feels: the city's, one's neighbourhood's and where one's ties live (tie-weighted;
+    # both weights 0: the city's alone, a scalar)
+    observed = (1.0 - w_own - w_ties) * risk.city
+    if w_own > 0:
+        observed = observed + w_own * local
+    if w_ties > 0:
+        mix = tie_mix(net.adjacency, res.neighbourhood, len(risk.local)) if mix is None else mix
+        observed = observed + w_ties * (mix @ risk.local)
+
     v = res.vulnerability
     heard = v * res.attention
     fear = res.fear + v * (b.direct_fear * np.minimum(events, 1.0) + b.network_fear * seen_enforcement)
     fear += b.fear_influence * heard * np.maximum(ties_fear - res.fear, 0.0) - b.fear_decay * res.fear
-    if mix is None and b.ties_neighbourhoods_weight > 0:
-        mix = tie_mix(net.adjacency, res.neighbourhood, len(risk.local))
-    observed = felt_observed_risk(res, risk, b, mix)
     rumoured = np.minimum(1.0, b.risk_amplification * observed)
     felt_risk = heard * (res.knowledge * observed + (1 - res.knowledge) * rumoured)
     fear += b.policy_fear_rate * np.maximum(felt_risk - res.fear, 0.0)

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.params import ReportingParams
 from model.daylog import POLICE_CONTACT
+from model.params import ReportingParams
 from model.rules import Rule
 from model.rules.custody import ask_status
 
