@@ -126,7 +126,7 @@ def victim_share_of_fearful(exploitation: float) -> float:
     shares = []
     for seed in range(3):
         m = make_model(seed=seed, size=4000, crime={"exploitation": exploitation,
-                                                    "violent_per_1000": 2000.0, "property_per_1000": 0.0})
+                                                    "violent_per_1000": 20_000.0, "property_per_1000": 0.0})
         fearful = np.random.default_rng(seed).random(4000) < 0.3
         m.residents.fear[fearful] = 1.0
         rule(m, CommitCrimes).step(0)
