@@ -7,11 +7,10 @@ from model.params import ModelParams
 # Peak memory of a run, fitted to measurements by benchmarks/bench_memory.py (100,000 and 300,000 residents,
 # community degree 8 and 40, with and without Mesa agents; Python 3.12, numpy 2): rounded up.
 MEMORY_BASE_BYTES = 200 * 2**20          # the interpreter and libraries
-# Neighbourhoods (issue 14) added a static matrix of tie shares by neighbourhood, about 1 + 0.4 x degree
-# entries of 12 bytes per resident plus 8 for its row pointer: computed, not yet re-measured.
+# Re-measured with neighbourhoods (a static matrix of tie shares by neighbourhood), 2026-11-23.
 MEMORY_BYTES_PER_RESIDENT = 270          # resident columns, households, outcome counters
 MEMORY_BYTES_PER_TIE = 55                # per resident and unit of network.community_degree (sparse matrices)
-MEMORY_BYTES_PER_AGENT = 150             # a Mesa Resident view
+MEMORY_BYTES_PER_AGENT = 260             # a Mesa Resident view
 
 
 def memory_estimate(params: ModelParams, create_agents: bool = True) -> int:
