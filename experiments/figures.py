@@ -269,7 +269,8 @@ def where_people_stop_calling(data: SweepData, out: Path, baseline: str, other: 
     fig.suptitle("Where do people stop calling?", fontsize=14, fontweight="bold")
     note = (f"Each hexagon is one neighbourhood of about {round(float(np.nanmean(final['residents'])), -1):,.0f} "
             f"residents (mean over {len(data.seeds)} runs); thick outline: the operation area, the neighbourhoods "
-            f"with the largest share of {profiled} residents, where a task force's saturation patrols go. Positions "
+            f"with the largest share of {profiled.capitalize()} residents, where a task force's saturation patrols go. "
+            "The operation area is chosen in each run; an outline marks the neighbourhoods in it in most runs. Positions "
             "are stylized: the model has no streets, only which neighbourhood each household lives in, and "
             "neighbourhoods with a similar mix are drawn side by side.")
     fig.text(0.5, 0.0, textwrap.fill(note, 180), ha="center", va="top", fontsize=8.5, color="#444444")
@@ -301,7 +302,7 @@ def _hexes(ax, centres, values, outlined, cmap, lo, hi, fmt):
             if np.isfinite(v):
                 t = (v - lo) / (hi - lo)   # where the colour sits on its scale
                 dark = abs(t - 0.5) > 0.3 if cmap == "RdBu" else t > 0.6
-                ax.text(c[0], c[1], fmt.format(v), ha="center", va="center", fontsize=8,
+                ax.text(c[0], c[1], fmt.format(v if abs(v) >= 0.05 else 0.0), ha="center", va="center", fontsize=8,
                         color="white" if dark else "black")
     ax.set_xlim(centres[:, 0].min() - 1.2, centres[:, 0].max() + 1.2)
     ax.set_ylim(centres[:, 1].min() - 1.3, centres[:, 1].max() + 1.3)
