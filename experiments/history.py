@@ -49,15 +49,17 @@ def run_county(county: str, seeds: int, folder: Path, overrides: list[str]) -> P
 
 
 def window_means(daily: pa.Table, window: tuple[str, str], groups=GROUPS,
-                 metric: str = "less_likely_share") -> dict[str, np.ndarray]:
-    """Per group: each seed's mean of a daily metric over the dates in `window` (inclusive), seeds in order."""
+                 metric: str = "less_likely_share", aggregate: str = "mean") -> dict[str, np.ndarray]:
+    """Per group: each seed's mean (or sum) of a daily metric over the dates in `window` (inclusive), seeds in
+    order."""
     d = daily.select(["seed", "group", "date", metric]).to_pydict()
     seeds, group = np.array(d["seed"]), np.array(d["group"], dtype=object)
     dates, values = np.array(d["date"], dtype=object), np.array(d[metric], dtype=float)
     inside = (dates >= window[0]) & (dates <= window[1])
     if not inside.any():
         raise ValueError(f"no day of the history falls within {window[0]} to {window[1]}.")
-    return {g: np.array([values[inside & (group == g) & (seeds == s)].mean() for s in np.unique(seeds)])
+    reduce = np.sum if aggregate == "sum" else np.mean
+    return {g: np.array([reduce(values[inside & (group == g) & (seeds == s)]) for s in np.unique(seeds)])
             for g in groups}
 
 

@@ -14,7 +14,7 @@ import mesa
 import numpy as np
 
 from model.daylog import IMMIGRATION_CONSEQUENCE
-from model.residents import State, Status
+from model.residents import IceSource, State, Status
 
 if TYPE_CHECKING:
     from model.model import CommunityTrustModel
@@ -173,7 +173,7 @@ class IceLink(mesa.Agent):
         else:
             hit = self.stream.random(len(rows))
             flagged = np.where(removable, hit < p.db_match_rate, hit < p.db_false_match_rate)
-        res.ice_flagged[rows[flagged]] = True
+        flag(res, rows[flagged], IceSource.BOOKING)
 
     def request(self, rows: np.ndarray, day: int) -> None:
         """Issue the policy's request (detainer or notification) for flagged people that meet ICE's priority."""
@@ -210,7 +210,7 @@ class IceLink(mesa.Agent):
         res.state[rows] = State.ICE_CUSTODY
         res.release_day[rows] = day + np.where(removable, p.days_to_removal, p.days_to_release_error)
         res.ice_request[rows] = 0
-        m.outcomes.count(day, "ice_custody", rows)
+        self.count_by_record(day, "ice_custody", rows)
         if not already_held:
             m.outcomes.count(day, "wrongly_held", rows[~removable])
         m.record_enforcement_event(rows, m.params.beliefs.event_weight_custody)
@@ -227,8 +227,8 @@ class IceLink(mesa.Agent):
         res.state[removed] = State.REMOVED
         res.state[freed] = State.FREE
         res.ice_flagged[freed] = False
-        m.outcomes.count(day, "removals", removed)
-        m.outcomes.count(day, "removals_no_conviction", removed[~res.convicted[removed]])
+        res.ice_source[freed] = IceSource.NONE
+        self.count_by_record(day, "removals", removed)
         m.record_enforcement_event(removed, m.params.beliefs.event_weight_custody)
 
     def arrest_at_large(self, day: int) -> None:
@@ -240,4 +240,27 @@ class IceLink(mesa.Agent):
         flagged = flagged[self.priority(flagged) & (self.stream.random(len(flagged)) < p.at_large_rate)]
         undocumented = free[res.status[free] == Status.UNDOCUMENTED]
         own = undocumented[self.stream.random(len(undocumented)) < p.background_rate / 365]
+        flag(res, own, IceSource.AT_LARGE)
         self.take_custody(np.union1d(flagged, own), day)
+
+    def count_by_record(self, day: int, name: str, rows: np.ndarray) -> None:
+        """Count ICE custody or removals (`name`): in all, by how ICE learned of the person (after a booking,
+        after a stop or report, at large), by conviction (violent, other, none), and of people living with a
+        U.S. citizen: the splits the published record uses (Kohli, Markowitz & Chavez 2011)."""
+        out, res = self.model.outcomes, self.model.residents
+        source, convicted, violent = res.ice_source[rows], res.convicted[rows], res.convicted_serious[rows]
+        out.count(day, name, rows)
+        out.count(day, f"{name}_after_booking", rows[source == IceSource.BOOKING])
+        out.count(day, f"{name}_after_stop", rows[source == IceSource.STOP])
+        out.count(day, f"{name}_at_large", rows[(source == IceSource.AT_LARGE) | (source == IceSource.NONE)])
+        out.count(day, f"{name}_convicted_violent", rows[violent])
+        out.count(day, f"{name}_convicted_other", rows[convicted & ~violent])
+        out.count(day, f"{name}_no_conviction", rows[~convicted])
+        out.count(day, f"{name}_citizen_family", rows[res.citizen_family[rows]])
+
+
+def flag(res, rows: np.ndarray, source: IceSource) -> None:
+    """ICE now believes `rows` removable; how it learned of each is kept from the first time."""
+    res.ice_flagged[rows] = True
+    first = rows[res.ice_source[rows] == IceSource.NONE]
+    res.ice_source[first] = source

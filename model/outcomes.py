@@ -38,7 +38,11 @@ EVENTS = (
     "ice_custody",                # transfers into ICE custody
     "wrongly_held",               # people ICE may not remove who were held or taken into custody
     "removals",
-    "removals_no_conviction",
+    # ICE custody and removals split as the record splits them (IceLink.count_by_record): by how ICE learned of
+    # the person, by conviction, and of people living with a U.S. citizen
+    *(f"{name}_{split}" for name in ("ice_custody", "removals")
+      for split in ("after_booking", "after_stop", "at_large", "convicted_violent", "convicted_other",
+                    "no_conviction", "citizen_family")),
     "jail_days_immigration",      # local jail-days spent holding people for immigration reasons
     "officer_hours_immigration",  # officer hours spent on immigration work (attributed to the person concerned)
     "officer_hours_investigation",
@@ -54,8 +58,9 @@ PLACE_SNAPSHOTS = ("residents", "undocumented", "trust_sum", "fear_sum", "report
                    "less_likely")
 WEEK = 7
 
-SUMMARY_TOTALS = ("status_checks", "bookings", "detainers", "notifications", "ice_cooperation", "holds", "holds_without_warrant",
-                  "ice_custody", "wrongly_held", "removals", "removals_no_conviction", "jail_days_immigration",
+SUMMARY_TOTALS = ("status_checks", "bookings", "detainers", "notifications", "ice_cooperation", "holds",
+                  "holds_without_warrant", "ice_custody", "wrongly_held", "removals",
+                  *(e for e in EVENTS if e.startswith(("ice_custody_", "removals_"))), "jail_days_immigration",
                   "officer_hours_immigration", "officer_hours_investigation", "outreach_contacts")
 
 

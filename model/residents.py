@@ -23,6 +23,16 @@ class Status(IntEnum):
     UNDOCUMENTED = 3
 
 
+class IceSource(IntEnum):
+    """How ICE first learned of a resident: a booking's screening (fingerprints or a 287(g) interview), a
+    status question on patrol or at a report, or its own arrest at large."""
+
+    NONE = 0
+    BOOKING = 1
+    STOP = 2
+    AT_LARGE = 3
+
+
 class State(IntEnum):
     """Where a resident is: free, in local jail, held past release for ICE, in ICE custody, or removed."""
 
@@ -38,12 +48,13 @@ class Residents:
     """All residents' attributes, indexed by row. Households occupy contiguous rows, neighbourhoods too.
 
     Static: status, household, ethnicity (index into `labels`), neighbourhood, mixed (lives in a
-    household with undocumented and non-undocumented members), vulnerability (own or ties' immigration
+    household with undocumented and non-undocumented members), citizen_family (lives with a U.S. citizen
+    other than themselves), vulnerability (own or ties' immigration
     risk, 0..1), attention (0..1, how much second-hand news of enforcement reaches and moves the resident),
     propensity (daily probability of offending).
     Dynamic: trust, fear, knowledge (0..1); state; release_day (day the current custody phase ends);
-    convicted, convicted_serious; ice_flagged (ICE believes removable), ice_request (0 none,
-    1 detainer, 2 notification), request_warrant; trust0 and report0 (day-0 trust and reporting probability).
+    convicted, convicted_serious; ice_flagged (ICE believes removable), ice_source (IceSource: how ICE
+    learned of the resident), ice_request (0 none, 1 detainer, 2 notification), request_warrant; trust0 and report0 (day-0 trust and reporting probability).
     """
 
     labels: tuple[str, ...]
@@ -68,6 +79,10 @@ class Residents:
         self.convicted = np.zeros(n, dtype=bool)
         self.convicted_serious = np.zeros(n, dtype=bool)
         self.ice_flagged = np.zeros(n, dtype=bool)
+        self.ice_source = np.zeros(n, dtype=np.int8)
+        citizen = (self.status == Status.CITIZEN).astype(float)
+        citizens_at_home = np.bincount(self.household, weights=citizen)[self.household] if n else np.zeros(0)
+        self.citizen_family = citizens_at_home - citizen > 0
         self.ice_request = np.zeros(n, dtype=np.int8)
         self.request_warrant = np.zeros(n, dtype=bool)
 

@@ -75,4 +75,9 @@ def test_invariants_hold_every_day(cfg):
         values = summary[column][~np.isnan(summary[column])]
         assert ((values >= 0) & (values <= 1)).all(), column
     assert (summary["removals_no_conviction"] <= summary["removals"]).all()
+    for name in ("ice_custody", "removals"):   # the record's splits partition the totals
+        for parts in (("after_booking", "after_stop", "at_large"),
+                      ("convicted_violent", "convicted_other", "no_conviction")):
+            assert (sum(summary[f"{name}_{p}"] for p in parts) == summary[name]).all(), (name, parts)
+        assert (summary[f"{name}_citizen_family"] <= summary[name]).all()
     assert (summary["holds_without_warrant"] <= summary["holds"]).all()

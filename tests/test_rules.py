@@ -6,7 +6,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from conftest import make_model, make_params
+from conftest import make_model, make_params, summary_row
 
 from model import CommunityTrustModel, Policy
 from model.daylog import UNFAIR_CONTACT, DayLog
@@ -333,3 +333,26 @@ def test_timeline_switches_policy_on_its_day():
         timeline.step(day)
         seen.append(m.policy.name)
     assert seen[4] != "tf" and seen[5:10] == ["tf"] * 5 and seen[10] == "back"
+
+
+def test_ice_custody_is_split_by_how_ice_learned_of_the_person():
+    """Under Secure Communities ICE learns of people through bookings' fingerprints; under a 287(g) task force
+    mostly through status questions at stops (which lead to a status arrest and then a booking)."""
+    totals = {}
+    for policy in ("secure_communities", "287g_task_force"):
+        row = {k: 0.0 for k in ("ice_custody", "ice_custody_after_booking", "ice_custody_after_stop")}
+        for seed in range(3):
+            s = summary_row(make_model(seed=seed, size=5000, days=240, policy=policy).run())
+            row = {k: v + s[k] for k, v in row.items()}
+        totals[policy] = row
+    sc, tf = totals["secure_communities"], totals["287g_task_force"]
+    assert sc["ice_custody_after_stop"] == 0 and sc["ice_custody_after_booking"] > 0
+    assert tf["ice_custody_after_stop"] > tf["ice_custody_after_booking"] > 0
+
+
+def test_citizen_family_means_living_with_a_citizen_other_than_oneself():
+    res = make_model(size=3000, days=1).residents
+    for row in range(0, 3000, 37):
+        household = np.flatnonzero(res.household == res.household[row])
+        others = household[household != row]
+        assert res.citizen_family[row] == bool((res.status[others] == Status.CITIZEN).any())

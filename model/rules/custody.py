@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from model.daylog import IMMIGRATION_CONSEQUENCE, POLICE_CONTACT
-from model.residents import State
+from model.residents import IceSource, State
+from model.agents import flag
 from model.rules import Rule
 
 if TYPE_CHECKING:
@@ -56,10 +57,12 @@ def ask_status(m: CommunityTrustModel, rows: np.ndarray, day: int, rng: np.rando
     m.record_enforcement_event(rows, m.params.beliefs.event_weight_status_check)
     mistaken = rng.random(len(rows)) < m.params.enforcement.screening_error_rate
     found = rows[res.removable()[rows] | mistaken]
-    if m.policy.pretext_arrests:
+    if m.policy.pretext_arrests:   # a status arrest: ICE learns of them through the booking it leads to
+        first = found[res.ice_source[found] == IceSource.NONE]
         book(m, found, day, m.params.policing.minor_jail_days, for_immigration=True)
+        res.ice_source[first[res.ice_flagged[first]]] = IceSource.STOP
     else:
-        res.ice_flagged[found] = True
+        flag(res, found, IceSource.STOP)
 
 
 class ProcessCustody(Rule):
