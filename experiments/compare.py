@@ -130,12 +130,25 @@ def compare(summary: pa.Table, baseline: str | None = None) -> dict[str, np.ndar
                     diff = _paired(values, seed, mask, base_mask) if base_mask.any() else np.array([])
                     d_mean, d_lo, d_hi = interval(diff) if len(diff) else (math.nan,) * 3
                     rows.append((s, p, g, metric, int(mask.sum()), mean, lo, hi, baseline or "", d_mean, d_lo,
-                                 d_hi))
+                                 d_hi, *(resolution(d_mean, d_lo, d_hi) if p != baseline else (math.nan,) * 2)))
     names = ("setting", "policy", "group", "metric", "seeds", "mean", "ci_low", "ci_high", "baseline", "diff",
-             "diff_low", "diff_high")
+             "diff_low", "diff_high", "resolved", "more_needed")
     text = {"setting", "policy", "group", "metric", "baseline"}
     return {name: np.array([r[i] for r in rows], dtype=object if name in text else float)
             for i, name in enumerate(names)}
+
+
+def resolution(diff: float, low: float, high: float) -> tuple[float, float]:
+    """Is a paired difference resolved (its 95% interval excludes 0: 1.0, else 0.0; NaN if unknown), and if not,
+    about how many times more seeds would resolve it: the interval's half-width shrinks as 1/sqrt(seeds), so
+    (half-width / difference)^2. For per-resident rates and for counts alike, as many times more residents
+    would do about the same. Inf when the difference is 0 (no effect seen to resolve)."""
+    if math.isnan(low) or math.isnan(diff):
+        return math.nan, math.nan
+    if low > 0 or high < 0:
+        return 1.0, 1.0
+    half = (high - low) / 2
+    return 0.0, (half / abs(diff)) ** 2 if diff != 0 else math.inf
 
 
 def _paired(values: np.ndarray, seed: np.ndarray, mask: np.ndarray, base_mask: np.ndarray) -> np.ndarray:
@@ -160,7 +173,7 @@ def format_comparison(table: dict[str, np.ndarray], title: str = "") -> str:
     width = max(len(p) for p in policies) + 2
     lines = [title or "Scenario comparison",
              f"mean over {seeds} seeds [95% confidence interval]" + (f"; difference from {baseline}, paired by seed"
-                                                                     if baseline else "")]
+                                                                     "; * its interval leaves out zero" if baseline else "")]
     for group, metric, label, fmt in HEADLINES:
         lines += ["", label]
         for p in policies:
@@ -171,6 +184,7 @@ def format_comparison(table: dict[str, np.ndarray], title: str = "") -> str:
             if baseline and table["policy"][i] != baseline and not math.isnan(table["diff"][i]):
                 diff_fmt = fmt.replace("{:", "{:+")
                 text = f"{text:<34} {_estimate(diff_fmt, table['diff'][i], table['diff_low'][i], table['diff_high'][i])}"
+                text += " *" if table["resolved"][i] == 1 else ""
             lines.append(f"  {p:<{width}}{text}")
     return "\n".join(lines)
 

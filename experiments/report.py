@@ -57,7 +57,57 @@ def _cell(fmt: str, mean: float, lo: float, hi: float) -> str:
     return text if math.isnan(lo) else f"{text} <span class=diff>[{fmt.format(lo)}, {fmt.format(hi)}]</span>"
 
 
-def headline_table(folder: Path) -> str:
+def difference(fmt: str, t: dict, i: int, seeds: int, residents: int) -> str:
+    """A scenario's difference from the baseline with its interval, and plainly whether it is resolved at this
+    run's size and seeds, and if not about what would resolve it."""
+    signed = fmt.replace("{:", "{:+")
+    text = signed.format(t["diff"][i])
+    if not math.isnan(t["diff_low"][i]):
+        text += f" [{signed.format(t['diff_low'][i])}, {signed.format(t['diff_high'][i])}]"
+    return f"{text} vs baseline: {verdict(t['resolved'][i], t['more_needed'][i], seeds, residents)}"
+
+
+def verdict(resolved: float, more: float, seeds: int, residents: int) -> str:
+    if math.isnan(resolved):
+        return "too few seeds to tell"
+    if resolved:
+        return "a clear difference"
+    if math.isinf(more) or more > 100:
+        return "no difference seen"
+    return (f"no clear difference; about {math.ceil(seeds * more)} seeds or {_round(residents * more):,} residents "
+            "would resolve it")
+
+
+def _round(n: float) -> int:
+    """n to two significant figures."""
+    return int(float(f"{n:.2g}"))
+
+
+def resolution_summary(folder: Path, seeds: int, residents: int) -> str:
+    """One paragraph: how many of the headline differences are resolved at this size, and what the rest need."""
+    t = pq.read_table(folder / "comparison.parquet").to_pydict()
+    wanted = {(g, m) for g, m, _, _ in HEADLINES}
+    rows = [i for i, (g, m, r) in enumerate(zip(t["group"], t["metric"], t["resolved"]))
+            if (g, m) in wanted and not math.isnan(r)]
+    if not rows:
+        return ""
+    clear = [i for i in rows if t["resolved"][i]]
+    open_ = sorted(t["more_needed"][i] for i in rows if not t["resolved"][i] and math.isfinite(t["more_needed"][i])
+                   and t["more_needed"][i] <= 100)
+    text = (f"Is each difference real, or chance? Of the {len(rows)} differences from the baseline in the table, "
+            f"{len(clear)} are clear at this run's size ({residents:,} residents, {seeds} seeds): their 95% "
+            "interval leaves out zero. ")
+    if open_:
+        typical = open_[len(open_) // 2]
+        text += (f"{len(open_)} more show a difference that this run cannot tell from chance; half of them would "
+                 f"need about {math.ceil(seeds * typical)} seeds or more (or {typical:.0f} times the residents). ")
+    none = len(rows) - len(clear) - len(open_)
+    if none:
+        text += f"{none} show no difference worth resolving (the interval is far wider than the difference). "
+    return f"<p>{html.escape(text.strip())}</p>"
+
+
+def headline_table(folder: Path, seeds: int, residents: int) -> str:
     t = pq.read_table(folder / "comparison.parquet").to_pydict()
     policies = in_scenario_order(t["policy"])
     index = {(p, g, m): i for i, (p, g, m) in enumerate(zip(t["policy"], t["group"], t["metric"]))}
@@ -73,7 +123,7 @@ def headline_table(folder: Path) -> str:
                 continue
             text = _cell(fmt, t["mean"][i], t["ci_low"][i], t["ci_high"][i])
             if baseline and p != baseline and not math.isnan(t["diff"][i]):
-                text += f"<br><span class=diff>{fmt.replace('{:', '{:+').format(t['diff'][i])} vs baseline</span>"
+                text += f"<br><span class=diff>{html.escape(difference(fmt, t, i, seeds, residents))}</span>"
             cells.append(f"<td>{text}</td>")
         rows.append(f"<tr><td>{html.escape(name)}</td>{''.join(cells)}</tr>")
     return "<table>" + "\n".join(rows) + "</table>"
@@ -115,9 +165,13 @@ def make_report(folder: Path, baseline: str = "decoupled") -> Path:
              "model: fear, trust, reporting, clearance and victimization follow from the rules, with their sources "
              "in the project's docs. The numbers depend on assumptions listed at the end; treat them as a way to "
              "compare scenarios, not as forecasts.</p>",
-             "<h2>Headline outcomes</h2>", headline_table(folder),
+             "<h2>Headline outcomes</h2>", resolution_summary(folder, len(seeds), residents[0]),
+             headline_table(folder, len(seeds), residents[0]),
              "<p class=note>Per year, for a city of the simulated size. Intervals are 95% confidence intervals "
-             "across seeds; differences from the baseline are paired by seed.</p>", "<h2>Figures</h2>"]
+             "across seeds; differences from the baseline are paired by seed. A difference is clear when its "
+             "interval leaves out zero; when it does not, the estimate of what would resolve it assumes the "
+             "interval narrows with the square root of the number of seeds (or of residents).</p>",
+             "<h2>Figures</h2>"]
     for png in sorted(figures.glob("*.png")):
         data = base64.b64encode(png.read_bytes()).decode()
         caption = CAPTIONS.get(png.stem, "")

@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from experiments.compare import compare, compare_folder, format_comparison, interval, load_sweep
+from experiments.compare import compare, compare_folder, format_comparison, interval, load_sweep, resolution
 from experiments.runfolder import write_run
 
 
@@ -89,3 +89,24 @@ def test_intervals_stay_within_the_range_a_metric_can_take():
     assert (table["ci_low"] >= 0).all()
     share = list(table["metric"]).index("reporting_share")
     assert table["ci_high"][share] <= 1.0
+
+
+def test_a_difference_is_resolved_when_its_interval_leaves_out_zero_and_otherwise_says_what_would_resolve_it():
+    assert resolution(2.0, 1.0, 3.0) == (1.0, 1.0)
+    assert resolution(-2.0, -3.0, -1.0) == (1.0, 1.0)
+    resolved, more = resolution(1.0, -1.0, 3.0)            # half-width 2: four times the seeds halves it
+    assert resolved == 0.0 and more == pytest.approx(4.0)
+    assert resolution(0.0, -1.0, 1.0) == (0.0, math.inf)
+    assert all(math.isnan(x) for x in resolution(1.0, math.nan, math.nan))
+
+
+def test_the_comparison_carries_the_resolution_of_each_difference():
+    rows = {"policy": ["decoupled"] * 4 + ["pep"] * 4, "seed": [0, 1, 2, 3] * 2, "group": ["all"] * 8,
+            "setting": [""] * 8, "removals": [1.0, 2.0, 1.0, 2.0, 11.0, 12.0, 11.5, 12.5],
+            "reporting_share": [0.30, 0.32, 0.31, 0.33, 0.31, 0.31, 0.32, 0.32]}
+    table = compare(pa.table(rows), baseline="decoupled")
+    at = {(p, m): i for i, (p, m) in enumerate(zip(table["policy"], table["metric"]))}
+    assert table["resolved"][at["pep", "removals"]] == 1.0
+    assert table["resolved"][at["pep", "reporting_share"]] == 0.0
+    assert math.isnan(table["resolved"][at["decoupled", "removals"]])
+    assert " *" in format_comparison(table)

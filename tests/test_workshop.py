@@ -63,5 +63,8 @@ def test_the_report_is_one_self_contained_page(sweep):
         assert path.with_suffix(".pdf").stat().st_size > 50_000
     for words in ("Headline outcomes", "Share of crimes reported", "Undocumented residents less likely to call",
                   "The scenarios", "Secure Communities", "fingerprints", "Main assumptions",
-                  "beliefs.risk_amplification", "vs baseline"):
+                  "beliefs.risk_amplification", "vs baseline", "Is each difference real, or chance?"):
         assert words in page, words
+    verdicts = sum(page.count(v) for v in ("a clear difference", "no clear difference; about", "no difference seen",
+                                           "too few seeds to tell"))
+    assert page.count("vs baseline: ") == verdicts > 0   # every difference says whether it is resolved
