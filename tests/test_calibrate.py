@@ -30,9 +30,17 @@ def test_loss_counts_misses_in_tolerances():
     assert loss(rows) == pytest.approx(4.0)   # 0.1 off at tolerance 0.05 is two tolerances; the other is exact
 
 
+def measurable_in_a_tiny_run() -> list[str]:
+    """Targets a 1,500-resident, 90-day run can measure: the round-2 targets count rare events (reports by
+    Latino victims, people taken into ICE custody) that such a run may not see at all."""
+    round_two = ("gjw_latino_reporting_drop", "gjw_latino_victimization_rise", "warren_citizens_share",
+                 "warren_family_share")
+    return [t.id for t in load_targets() if t.id not in round_two]
+
+
 @pytest.mark.slow
 def test_a_tiny_search_records_every_trial_and_the_best(tmp_path):
-    done = calibrate(tmp_path)
+    done = calibrate(tmp_path, f"calibration.targets=[{','.join(measurable_in_a_tiny_run())}]")
     assert done.returncode == 0, done.stderr[-2000:]
     trials = pq.read_table(tmp_path / "trials.parquet").to_pydict()
     search = next(d.search for d in OmegaConf.load(CONF_DIR / "calibrate.yaml").defaults if "search" in d)
@@ -42,9 +50,9 @@ def test_a_tiny_search_records_every_trial_and_the_best(tmp_path):
     for name, spec in ranges.items():
         low, high = (float(x) for x in spec.split("interval(")[1].rstrip(")").split(","))
         assert all(low <= v <= high for v in trials[name]), name
-    assert {t.id for t in load_targets()} <= set(trials)
+    assert set(measurable_in_a_tiny_run()) <= set(trials)
     text = (tmp_path / "calibration.txt").read_text()
-    assert "Best parameters" in text and all(t.id in text for t in load_targets())
+    assert "Best parameters" in text and all(t in text for t in measurable_in_a_tiny_run())
 
 
 @pytest.mark.slow
