@@ -192,7 +192,8 @@ def measure(summary: pa.Table, target: Target, dailies: dict[str, pa.Table] | No
     if target.relative_to is None:
         return np.array(list(scenario.values()), dtype=float)
     base = values(target.relative_to)
-    return np.array([(v - base[k]) / base[k] for k, v in scenario.items() if base.get(k)], dtype=float)
+    # a seed whose baseline value is 0 (or missing) has no relative change: NaN, left out of the interval
+    return np.array([(v - base[k]) / base[k] if base.get(k) else math.nan for k, v in scenario.items()], dtype=float)
 
 
 def validation_table(summary: pa.Table, targets: list[Target],
