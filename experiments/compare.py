@@ -180,16 +180,20 @@ def format_comparison(table: dict[str, np.ndarray], title: str = "") -> str:
             i = key.get((p, group, metric))
             if i is None:
                 continue
-            text = _estimate(fmt, table["mean"][i], table["ci_low"][i], table["ci_high"][i])
+            text = estimate_text(fmt, table["mean"][i], table["ci_low"][i], table["ci_high"][i])
             if baseline and table["policy"][i] != baseline and not math.isnan(table["diff"][i]):
-                diff_fmt = fmt.replace("{:", "{:+")
-                text = f"{text:<34} {_estimate(diff_fmt, table['diff'][i], table['diff_low'][i], table['diff_high'][i])}"
+                diff = estimate_text(fmt, table["diff"][i], table["diff_low"][i], table["diff_high"][i], signed=True)
+                text = f"{text:<34} {diff}"
                 text += " *" if table["resolved"][i] == 1 else ""
             lines.append(f"  {p:<{width}}{text}")
     return "\n".join(lines)
 
 
-def _estimate(fmt: str, mean: float, lo: float, hi: float) -> str:
+def estimate_text(fmt: str, mean: float, lo: float, hi: float, signed: bool = False) -> str:
+    """'mean [lo, hi]' in `fmt` (with a sign, for differences), 'n/a' without a mean, the mean alone without
+    an interval."""
+    if signed:
+        fmt = fmt.replace("{:", "{:+")
     if math.isnan(mean):
         return "n/a"
     if math.isnan(lo):

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from experiments.compare import HEADLINES, compare_folder, complete_runs, require_runs
+from experiments.compare import HEADLINES, compare_folder, complete_runs, estimate_text, require_runs
 from experiments.figures import PLAIN, label, make_figures
 from experiments.paramdoc import SECTIONS
 from experiments.schema import in_scenario_order, scenario_description
@@ -60,10 +60,7 @@ def _cell(fmt: str, mean: float, lo: float, hi: float) -> str:
 def difference(fmt: str, t: dict, i: int, seeds: int, residents: int) -> str:
     """A scenario's difference from the baseline with its interval, and plainly whether it is resolved at this
     run's size and seeds, and if not about what would resolve it."""
-    signed = fmt.replace("{:", "{:+")
-    text = signed.format(t["diff"][i])
-    if not math.isnan(t["diff_low"][i]):
-        text += f" [{signed.format(t['diff_low'][i])}, {signed.format(t['diff_high'][i])}]"
+    text = estimate_text(fmt, t["diff"][i], t["diff_low"][i], t["diff_high"][i], signed=True)
     return f"{text} vs baseline: {verdict(t['resolved'][i], t['more_needed'][i], seeds, residents)}"
 
 

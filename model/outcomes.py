@@ -100,13 +100,6 @@ class Outcomes:
             self.place_events[name][day // WEEK] += np.bincount(self.place[rows], weights=weights,
                                                                 minlength=self.n_places)
 
-    def per_cell(self, values: np.ndarray | None = None, mask: np.ndarray | None = None) -> np.ndarray:
-        """Sum of `values` (or a count) per cell over residents where `mask` holds."""
-        cell = self.cell if mask is None else self.cell[mask]
-        if values is not None and mask is not None:
-            values = values[mask]
-        return np.bincount(cell, weights=values, minlength=self.n_cells)
-
     def record_state(self, day: int, res: Residents, report_prob: np.ndarray, would_not_call: float,
                      less_likely_drop: float) -> None:
         """Snapshot today's population by state and its beliefs, per cell."""

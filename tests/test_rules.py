@@ -169,7 +169,7 @@ def test_profiling_raises_the_stop_rate_of_the_profiled_group():
             rule(m, Patrol).step(day)
         stops = m.outcomes.events["stops"][:5].sum(axis=0)
         groups = m.outcomes.groups()
-        residents = m.outcomes.per_cell()
+        residents = np.bincount(m.outcomes.cell, minlength=m.outcomes.n_cells)
         rate = lambda g: stops[groups[g]].sum() / residents[groups[g]].sum()  # noqa: E731
         return rate("latino") / rate("other")
     assert latino_stop_ratio(1.0) == pytest.approx(1.0, abs=0.15)

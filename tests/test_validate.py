@@ -26,16 +26,18 @@ def test_every_target_names_a_scenario_metric_and_group():
     assert all(t.metric and t.group and t.source for t in targets)
 
 
+def one_target(tmp_path: Path, fields: str, value: str = "0.5") -> Path:
+    """A targets file holding one target `x` with the given scenario, metric, group and other fields."""
+    path = tmp_path / "targets.yaml"
+    path.write_text(f"targets:\n  - {{id: x, measure: m, value: {value}, tolerance: 0.1, source: s, {fields}}}\n")
+    return path
+
+
 def test_a_bad_target_file_is_a_clear_error(tmp_path):
-    bad = tmp_path / "targets.yaml"
-    bad.write_text("targets:\n  - {id: x, measure: m, scenario: nope, metric: reporting_share, group: all, "
-                   "value: 0.5, tolerance: 0.1, source: s}\n")
     with pytest.raises(ParameterError, match="target x: scenario 'nope' is not one of"):
-        load_targets(bad)
-    bad.write_text("targets:\n  - {id: x, measure: m, scenario: pep, metric: reporting_share, group: all, "
-                   "value: high, tolerance: 0.1, source: s}\n")
+        load_targets(one_target(tmp_path, "scenario: nope, metric: reporting_share, group: all"))
     with pytest.raises(ParameterError, match="value"):
-        load_targets(bad)
+        load_targets(one_target(tmp_path, "scenario: pep, metric: reporting_share, group: all", value="high"))
 
 
 @pytest.mark.parametrize("history, message", [
@@ -43,11 +45,8 @@ def test_a_bad_target_file_is_a_clear_error(tmp_path):
     ("histories: [cook_il], window: ['Nov 2012', '2012-12-31']", "window = .*: give \\[first, last\\] as YYYY-MM-DD"),
     ("histories: [cook_il], window: ['2012-12-31', '2012-11-01']", "window ends .* before it starts")])
 def test_a_bad_history_target_is_a_clear_error(tmp_path, history, message):
-    bad = tmp_path / "targets.yaml"
-    bad.write_text("targets:\n  - {id: x, measure: m, scenario: '', metric: less_likely_share, group: latino, "
-                   f"value: 0.5, tolerance: 0.1, source: s, {history}}}\n")
     with pytest.raises(ParameterError, match=f"target x: {message}"):
-        load_targets(bad)
+        load_targets(one_target(tmp_path, f"scenario: '', metric: less_likely_share, group: latino, {history}"))
 
 
 @pytest.mark.slow
@@ -113,19 +112,14 @@ def test_a_daily_count_can_be_summed_over_a_window():
     ("share_of: all, ratio_to: removals", "give share_of or ratio_to, not both"),
     ("aggregate: median", "aggregate = 'median': choose mean or sum")])
 def test_a_bad_share_or_aggregate_is_a_clear_error(tmp_path, extra, message):
-    bad = tmp_path / "targets.yaml"
-    bad.write_text("targets:\n  - {id: x, measure: m, scenario: pep, metric: ice_custody, group: citizen, "
-                   f"value: 0.5, tolerance: 0.1, source: s, {extra}}}\n")
     with pytest.raises(ParameterError, match=f"target x: {message}"):
-        load_targets(bad)
+        load_targets(one_target(tmp_path, f"scenario: pep, metric: ice_custody, group: citizen, {extra}"))
 
 
 def test_an_unknown_share_group_or_ratio_metric_is_named(tmp_path):
     for extra, message in (("share_of: everyone", "share_of 'everyone' is not a group"),
                            ("ratio_to: ice_custdy", "ratio_to 'ice_custdy' is not a column of summary.parquet; "
                                                     "did you mean ice_custody")):
-        bad = tmp_path / "targets.yaml"
-        bad.write_text("targets:\n  - {id: x, measure: m, scenario: pep, metric: ice_custody, group: citizen, "
-                       f"value: 0.5, tolerance: 0.1, source: s, {extra}}}\n")
+        bad = one_target(tmp_path, f"scenario: pep, metric: ice_custody, group: citizen, {extra}")
         with pytest.raises(ParameterError, match=message):
             check_measures(bad, load_targets(bad))

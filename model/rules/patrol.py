@@ -51,7 +51,8 @@ class Patrol(Rule):
         res, p = m.residents, m.params.policing
         profiled = res.labelled(p.profiled_label)
         bias = res.free() * np.where(profiled, profiling_multiplier(m.policy, p), 1.0)
-        self._note_reported_crimes()
+        if p.patrol_allocation == "reported_crime":
+            self._note_reported_crimes()
         place = self.place_weight(bias)
         if place is not None:
             bias = bias * place[res.neighbourhood]
