@@ -146,7 +146,8 @@ class IceLink(mesa.Agent):
     """Immigration and Customs Enforcement as seen from the city: one agent that acts on what it is sent.
 
     It receives 287(g) screenings and, when sharing is on, bookings' fingerprints matched against its
-    databases (which miss some removable people and falsely match some citizens and lawful residents),
+    databases (which miss some removable people and falsely match some people on record there: lawful
+    residents and naturalized citizens),
     flags those it believes removable (undocumented residents, and lawful non-citizens with a serious
     conviction), and asks the jail for a detainer or a notification for those its
     priority filter selects. It takes custody when handed a person, removes those the law lets it remove,
@@ -172,7 +173,8 @@ class IceLink(mesa.Agent):
             m.record_enforcement_event(rows, m.params.beliefs.event_weight_status_check)
         else:
             hit = self.stream.random(len(rows))
-            flagged = np.where(removable, hit < p.db_match_rate, hit < p.db_false_match_rate)
+            on_record = res.dhs_record[rows]   # a U.S.-born citizen's fingerprints match nothing in DHS's databases
+            flagged = np.where(removable, hit < p.db_match_rate, on_record & (hit < p.db_false_match_rate))
         flag(res, rows[flagged], IceSource.BOOKING)
 
     def request(self, rows: np.ndarray, day: int) -> None:

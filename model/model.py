@@ -87,6 +87,7 @@ class CommunityTrustModel(mesa.Model):
         daily = (p.crime.violent_per_1000 + p.crime.property_per_1000) / 1000 / 365
         k = p.crime.offender_concentration
         res.propensity = np.clip(daily * multiplier / multiplier.mean() * rng.gamma(k, 1 / k, len(res)), 0, 1)
+        self._give_prior_records()
         own_risk = np.array([p.beliefs.vulnerability[s] for s in status_names.tolist()]) if len(res) else np.zeros(0)
         ties_risk = np.divide(self.network.spread(own_risk), self.network.strength,
                               out=np.zeros(len(res)), where=self.network.strength > 0)
@@ -98,6 +99,17 @@ class CommunityTrustModel(mesa.Model):
         res.trust0 = res.trust.copy()
         res.knowledge = np.full(len(res), b.initial_knowledge)
         res.attention = beta_by_mean(rng, b.attention_mean, b.attention_concentration, len(res))
+
+    def _give_prior_records(self) -> None:
+        """Convictions residents bring into the run: in each status, the published share of residents, drawn
+        in proportion to offending propensity (those who offend more are likelier to have been convicted);
+        a share of them serious (a felony)."""
+        res, p, rng = self.residents, self.params.crime, self.stream("records")
+        for code, name in enumerate(STATUSES):
+            rows = np.flatnonzero(res.status == code)
+            chosen = weighted_sample(rows, res.propensity[rows], round(p.prior_conviction_share[name] * len(rows)), rng)
+            res.convicted[chosen] = True
+            res.convicted_serious[chosen] = rng.random(len(chosen)) < p.prior_serious_share
 
     # ---- running -----------------------------------------------------------------------------------------
 
@@ -116,6 +128,7 @@ class CommunityTrustModel(mesa.Model):
         """End of day: snapshot residents by state and beliefs (outcomes, not a rule of the world)."""
         o = self.params.outcomes
         self.outcomes.record_state(self.day, self.residents, self.report_probability(),
+                                   self.reporting.probability(without_fear=True),
                                    o.would_not_call_threshold, o.less_likely_drop)
 
     def run(self) -> CommunityTrustModel:
@@ -172,6 +185,17 @@ class CommunityTrustModel(mesa.Model):
             raise RuntimeError(f"the run stopped at day {days_run} of {self.params.days}; tables need a full run.")
         return {"daily": self.outcomes.daily_table(), "summary": self.outcomes.summary_table(),
                 "neighbourhoods": self.outcomes.neighbourhood_table()}
+
+
+def weighted_sample(rows: np.ndarray, weight: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """k of `rows` drawn without replacement with chance proportional to `weight` (Efraimidis & Spirakis
+    2006: the k largest of log(U) / weight); rows of zero weight only once the others are used up."""
+    if k <= 0 or len(rows) == 0:
+        return rows[:0]
+    with np.errstate(divide="ignore"):
+        key = np.log(rng.random(len(rows))) / weight
+    key[~np.isfinite(key)] = -np.inf
+    return rows[np.argpartition(-key, min(k, len(rows)) - 1)[:k]]
 
 
 def beta_by_mean(rng: np.random.Generator, mean: float, concentration: float, n: int) -> np.ndarray:

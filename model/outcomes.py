@@ -100,9 +100,12 @@ class Outcomes:
             self.place_events[name][day // WEEK] += np.bincount(self.place[rows], weights=weights,
                                                                 minlength=self.n_places)
 
-    def record_state(self, day: int, res: Residents, report_prob: np.ndarray, would_not_call: float,
-                     less_likely_drop: float) -> None:
-        """Snapshot today's population by state and its beliefs, per cell."""
+    def record_state(self, day: int, res: Residents, report_prob: np.ndarray, report_prob_without_fear: np.ndarray,
+                     would_not_call: float, less_likely_drop: float) -> None:
+        """Snapshot today's population by state and its beliefs, per cell. "Less likely to call": a chance to
+        report more than `less_likely_drop` (relative) below what it would be without fear of immigration
+        consequences (Theodore 2013 asked whether respondents were less likely to contact the police for fear
+        that officers would ask about their or their acquaintances' immigration status)."""
         present = res.present()
         by_state = np.bincount(self.cell * 5 + res.state, minlength=self.n_cells * 5).reshape(self.n_cells, 5)
         snap = self.snapshots
@@ -116,10 +119,9 @@ class Outcomes:
             snap[name][day] = np.bincount(cell, weights=values[present], minlength=self.n_cells)
         chance = report_prob[present]
         snap["would_not_call"][day] = np.bincount(cell[chance < would_not_call], minlength=self.n_cells)
-        snap["less_likely"][day] = np.bincount(cell[chance < res.report0[present] * (1 - less_likely_drop)],
-                                               minlength=self.n_cells)
+        less_likely = present & (report_prob < report_prob_without_fear * (1 - less_likely_drop))
+        snap["less_likely"][day] = np.bincount(self.cell[less_likely], minlength=self.n_cells)
         if day % WEEK == WEEK - 1 or day == self.days - 1:
-            less_likely = present & (report_prob < res.report0 * (1 - less_likely_drop))
             self._record_places(day // WEEK, res, present, report_prob, less_likely)
         if day == self.days - 1:
             self._record_area_change(present, report_prob - res.report0)

@@ -40,6 +40,15 @@ class PopulationParams:
     mixed_status_share: float = prob(0.067, "FWD.us 2023: ~1 in 15 U.S. residents lives in a mixed-status household")
     citizen_share_in_mixed: float = prob(0.51, "FWD.us 2023: 11.3M citizens of 22M people in mixed-status households (calc)")
     household_size_mean: float = param(2.5, lo=1.0, hi=10.0, source="assumption: U.S. average household size ~2.5")
+    citizen_spouse_or_child_share: float = prob(
+        0.38, "Center for Migration Studies 2019: 38% of undocumented immigrants are parents of U.S. citizens (a lower "
+        "bound for 'a U.S.-citizen spouse or child'; FWD.us 2021: 1.7M citizens have an undocumented spouse, overlap "
+        "unknown): share of undocumented residents with a U.S.-citizen spouse or child at home, drawn among those "
+        "living with a citizen; the same conditional chance applies to other residents living with a citizen")
+    naturalized_share_of_citizens: float = prob(
+        0.078, "calc: ACS 2022, 46.2M foreign-born (CRS IF11806, 2023), 52.3% of them naturalized (Census, The "
+        "Foreign-Born Population 2022) = 24.2M, of ~311M citizens; they, unlike U.S.-born citizens, have "
+        "fingerprints in DHS's immigration databases")
     ethnicity_shares: dict[str, float] = param(
         {"latino": 0.191, "other": 0.809}, shares=True, source="U.S. Census Bureau estimates, July 2022 (19.1% Latino)")
     ethnicity_shares_undocumented: dict[str, float] = param(
@@ -79,6 +88,16 @@ class CrimeParams:
         lo=0.0, hi=10.0, source="Light et al. 2020 (undocumented); assumption (lawful); bounds: assumption")
     offender_concentration: float = param(
         0.1, lo=1e-3, hi=100.0, source="assumption: gamma shape of offending propensity; small = few offend a lot")
+    prior_conviction_share: dict[str, float] = param(
+        # undocumented: MPI 2015 (via MPI 2016-11-15): ~820,000 of ~11M unauthorized immigrants have a criminal
+        # conviction. Citizens: Shannon et al. 2017 (Demography): people with felony convictions are 8% of adults
+        # (2010), x 77.9% adults (2020 Census) = 6.2% of residents, a lower bound (felonies only). Lawful
+        # non-citizens: assumption, as citizens.
+        {"citizen": 0.062, "lawful_permanent_resident": 0.062, "temporary_visa": 0.062, "undocumented": 0.075},
+        lo=0.0, hi=1.0, source="MPI 2015 (undocumented); Shannon et al. 2017 (citizens, calc); assumption (lawful)")
+    prior_serious_share: float = prob(
+        0.37, "MPI 2015: ~300,000 of the ~820,000 unauthorized immigrants with a conviction have a felony "
+        "(assumption: the same share for every status)")
     exploitation: float = param(
         1.0, lo=0.0, hi=10.0, source="assumption: victim weight (1 - p_report)^exploitation; 0 = victims at random")
     local_victim_share: float = prob(0.7, "assumption: share of victims from the offender's neighbourhood")
@@ -149,7 +168,9 @@ class EnforcementParams:
     """The federal side (the ICE link): database matching, requests, custody and removal."""
 
     db_match_rate: float = prob(0.9, "assumption: seed 002, no single database holds everyone's status")
-    db_false_match_rate: float = prob(0.005, "assumption: seed 004, erroneous arrests of U.S. citizens")
+    db_false_match_rate: float = prob(
+        0.005, "assumption: seed 004, erroneous arrests of U.S. citizens; the chance that a booked person on record in "
+        "DHS's databases (a non-citizen or naturalized citizen) who is not removable is matched as removable")
     screening_error_rate: float = prob(0.005, "assumption: seed 001, errors from complex immigration law")
     warrant_share: float = prob(0.1, "assumption: share of ICE requests backed by a judicial warrant")
     hold_days: int = param(2, lo=0, hi=10, source="seed 003: detainers ask for a 48-hour hold")
@@ -352,6 +373,7 @@ def _check_consistency(p: ModelParams) -> None:
     pop = p.population
     _require_keys("population.status_shares", pop.status_shares, STATUSES)
     for key, d in (("crime.offending_multiplier", p.crime.offending_multiplier),
+                   ("crime.prior_conviction_share", p.crime.prior_conviction_share),
                    ("beliefs.vulnerability", p.beliefs.vulnerability)):
         _require_keys(key, d, STATUSES)
     labels = tuple(pop.ethnicity_shares)

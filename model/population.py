@@ -42,8 +42,21 @@ def build_population(pop: PopulationParams, net: NetworkParams, rng: np.random.G
     has_undoc = np.bincount(household, weights=undocumented) > 0
     has_other = np.bincount(household, weights=~undocumented) > 0
     mixed = (has_undoc & has_other)[household]
-    return Residents(labels=labels, status=status.astype(np.int8), household=household.astype(np.int32),
-                     ethnicity=ethnicity, neighbourhood=neighbourhood, mixed=mixed)
+    res = Residents(labels=labels, status=status.astype(np.int8), household=household.astype(np.int32),
+                    ethnicity=ethnicity, neighbourhood=neighbourhood, mixed=mixed)
+    res.citizen_family = citizen_spouse_or_child(res, pop.citizen_spouse_or_child_share, rng)
+    res.dhs_record = (res.status != Status.CITIZEN) | (rng.random(len(res)) < pop.naturalized_share_of_citizens)
+    return res
+
+
+def citizen_spouse_or_child(res: Residents, share: float, rng: np.random.Generator) -> np.ndarray:
+    """Who has a U.S.-citizen spouse or child at home: among residents living with a citizen, each with the
+    chance that makes `share` of undocumented residents have one (the household gives no family roles)."""
+    with_citizen = res.lives_with_citizen()
+    undocumented = res.status == Status.UNDOCUMENTED
+    eligible = np.count_nonzero(with_citizen & undocumented)
+    chance = min(1.0, share * np.count_nonzero(undocumented) / eligible) if eligible else 0.0
+    return with_citizen & (rng.random(len(res)) < chance)
 
 
 def exact_counts(shares: list[float], n: int) -> np.ndarray:

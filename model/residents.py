@@ -48,8 +48,10 @@ class Residents:
     """All residents' attributes, indexed by row. Households occupy contiguous rows, neighbourhoods too.
 
     Static: status, household, ethnicity (index into `labels`), neighbourhood, mixed (lives in a
-    household with undocumented and non-undocumented members), citizen_family (lives with a U.S. citizen
-    other than themselves), vulnerability (own or ties' immigration
+    household with undocumented and non-undocumented members), citizen_family (has a U.S.-citizen spouse or
+    child at home; by default, anyone living with a citizen other than themselves), dhs_record (fingerprints in
+    DHS's immigration databases: non-citizens and naturalized citizens; by default, non-citizens),
+    vulnerability (own or ties' immigration
     risk, 0..1), attention (0..1, how much second-hand news of enforcement reaches and moves the resident),
     propensity (daily probability of offending).
     Dynamic: trust, fear, knowledge (0..1); state; release_day (day the current custody phase ends);
@@ -63,6 +65,8 @@ class Residents:
     ethnicity: np.ndarray
     neighbourhood: np.ndarray
     mixed: np.ndarray
+    citizen_family: np.ndarray | None = None
+    dhs_record: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.status)
@@ -80,9 +84,10 @@ class Residents:
         self.convicted_serious = np.zeros(n, dtype=bool)
         self.ice_flagged = np.zeros(n, dtype=bool)
         self.ice_source = np.zeros(n, dtype=np.int8)
-        citizen = (self.status == Status.CITIZEN).astype(float)
-        citizens_at_home = np.bincount(self.household, weights=citizen)[self.household] if n else np.zeros(0)
-        self.citizen_family = citizens_at_home - citizen > 0
+        if self.citizen_family is None:
+            self.citizen_family = self.lives_with_citizen()
+        if self.dhs_record is None:
+            self.dhs_record = self.status != Status.CITIZEN
         self.ice_request = np.zeros(n, dtype=np.int8)
         self.request_warrant = np.zeros(n, dtype=bool)
 
@@ -95,6 +100,12 @@ class Residents:
             if hasattr(self, name):
                 raise ParameterError(f"{owner}.resident_columns: {name!r} is already a resident column; choose another name.")
             setattr(self, name, np.full(len(self), initial, dtype=dtype))
+
+    def lives_with_citizen(self) -> np.ndarray:
+        """Residents whose household holds a U.S. citizen other than themselves."""
+        citizen = (self.status == Status.CITIZEN).astype(float)
+        citizens_at_home = np.bincount(self.household, weights=citizen)[self.household] if len(citizen) else citizen
+        return citizens_at_home - citizen > 0
 
     def labelled(self, label: str) -> np.ndarray:
         """Residents whose household carries ethnicity label `label`."""

@@ -95,10 +95,14 @@ def test_profiling_monitoring_lowers_the_stop_rate_disparity():
     assert unmonitored > monitored > 1.0
 
 
-def test_match_errors_wrongly_hold_citizens():
+def test_match_errors_wrongly_hold_citizens_on_record_only():
     sc = load_policy("secure_communities")
-    assert outcome(sc, "wrongly_held", "citizen", enforcement={"db_false_match_rate": 0.2}) > 1
-    assert outcome(sc, "wrongly_held", "citizen", enforcement={"db_false_match_rate": 0.0}) == 0
+    errors, on_record = {"db_false_match_rate": 0.2}, {"naturalized_share_of_citizens": 1.0}
+    assert outcome(sc, "wrongly_held", "citizen", enforcement=errors, population=on_record) > 1
+    assert outcome(sc, "wrongly_held", "citizen", enforcement={"db_false_match_rate": 0.0}, population=on_record) == 0
+    # U.S.-born citizens have no prints in DHS's databases: with no naturalized citizens nobody is matched
+    assert outcome(sc, "wrongly_held", "citizen", enforcement=errors,
+                   population={"naturalized_share_of_citizens": 0.0}) == 0
 
 
 def test_outreach_and_protection_calm_fear_and_raise_willingness_to_report():

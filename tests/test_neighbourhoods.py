@@ -10,10 +10,16 @@ import pytest
 from conftest import make_model, make_params
 
 from model import CommunityTrustModel, ParameterError
+from model.params import STATUSES
 
 REFERENCE = Path(__file__).parent / "data" / "citywide_reference.npz"
 CITY_WIDE = {"beliefs": {"own_neighbourhood_weight": 0.0, "ties_neighbourhoods_weight": 0.0},
-             "policing": {"patrol_allocation": "residents"}, "network": {"neighbourhood_size": 2000}}
+             "policing": {"patrol_allocation": "residents"}, "network": {"neighbourhood_size": 2000},
+             # and without what issue 15 added since: no records before the run, every citizen's prints on file
+             "crime": {"prior_conviction_share": dict.fromkeys(STATUSES, 0.0)},
+             "population": {"naturalized_share_of_citizens": 1.0}}
+# Issue 15 redefined "less likely to call" (against one's own chance without fear, not on day 0): not compared.
+REDEFINED = ("less_likely",)
 
 
 def city_wide_model(policy: str) -> CommunityTrustModel:
@@ -25,10 +31,11 @@ def city_wide_model(policy: str) -> CommunityTrustModel:
 @pytest.mark.parametrize("policy", ["287g_task_force", "secure_communities", "community_trust"])
 def test_local_weights_at_zero_reproduce_the_city_wide_model_exactly(policy):
     """tests/data/citywide_reference.npz holds the tables of the model before neighbourhoods (commit f2b9644,
-    one city-wide observed risk, patrol in proportion to residents); the same settings must give them bit for bit."""
+    one city-wide observed risk, patrol in proportion to residents); the same settings must give them bit for bit,
+    every column but the redefined ones."""
     reference = np.load(REFERENCE, allow_pickle=False)
     tables = city_wide_model(policy).run().tables()
-    keys = [k for k in reference.files if k.startswith(f"{policy}/")]
+    keys = [k for k in reference.files if k.startswith(f"{policy}/") and not any(r in k for r in REDEFINED)]
     assert len(keys) > 60
     for key in keys:
         _, table, column = key.split("/")

@@ -11,7 +11,7 @@ from conftest import make_model, make_params, summary_row
 from model import CommunityTrustModel, Policy
 from model.daylog import UNFAIR_CONTACT, DayLog
 from model.model import beta_by_mean
-from model.params import PolicySwitch, ReportingParams
+from model.params import STATUSES, PolicySwitch, ReportingParams
 from model.residents import State, Status
 from model.rules.beliefs import ObservedRisk, Tallies, UpdateBeliefs, update_beliefs
 from model.rules.crime import CommitCrimes
@@ -224,14 +224,29 @@ def test_notifications_hand_over_at_release_without_holds():
 
 
 def test_priority_filter_skips_people_without_convictions():
-    m, rows = jailed_undocumented("pep")
-    assert (m.residents.ice_request[rows] == 0).all()
+    m, rows = jailed_undocumented("pep", n=400)
+    serious = m.residents.convicted_serious[rows]
+    assert serious.any() and not serious.all()   # some bring a serious record into the run
+    assert (m.residents.ice_request[rows[~serious]] == 0).all()
+    assert (m.residents.ice_request[rows[serious]] == NOTIFICATION).all()
     m2, rows2 = jailed_undocumented("secure_communities")
     assert (m2.residents.ice_request[rows2] == DETAINER).all()
 
 
+def test_prior_records_follow_the_published_shares_and_fall_on_those_who_offend_more():
+    m = make_model(size=20_000, days=1)
+    res, p = m.residents, m.params.crime
+    for code, name in enumerate(STATUSES):
+        group = res.status == code
+        assert res.convicted[group].mean() == pytest.approx(p.prior_conviction_share[name], abs=1 / group.sum())
+    assert res.convicted_serious[res.convicted].mean() == pytest.approx(p.prior_serious_share, abs=0.03)
+    assert not res.convicted_serious[~res.convicted].any()
+    assert res.propensity[res.convicted].mean() > 3 * res.propensity[~res.convicted].mean()
+
+
 def test_match_errors_hold_citizens_who_are_then_freed_not_removed():
-    m = make_model(size=4000, policy="secure_communities", enforcement={"db_false_match_rate": 1.0})
+    m = make_model(size=4000, policy="secure_communities", enforcement={"db_false_match_rate": 1.0},
+                   population={"naturalized_share_of_citizens": 1.0})
     citizens = np.flatnonzero(m.residents.status == Status.CITIZEN)[:30]
     book(m, citizens, 0, 1)
     custody = rule(m, ProcessCustody)
@@ -350,9 +365,33 @@ def test_ice_custody_is_split_by_how_ice_learned_of_the_person():
     assert tf["ice_custody_after_stop"] > tf["ice_custody_after_booking"] > 0
 
 
-def test_citizen_family_means_living_with_a_citizen_other_than_oneself():
-    res = make_model(size=3000, days=1).residents
-    for row in range(0, 3000, 37):
+def test_a_citizen_spouse_or_child_lives_in_the_household_and_the_published_share_of_undocumented_have_one():
+    res = make_model(size=30_000, days=1).residents
+    for row in range(0, 30_000, 37):
         household = np.flatnonzero(res.household == res.household[row])
         others = household[household != row]
-        assert res.citizen_family[row] == bool((res.status[others] == Status.CITIZEN).any())
+        if res.citizen_family[row]:
+            assert (res.status[others] == Status.CITIZEN).any()
+    undocumented = res.status == Status.UNDOCUMENTED
+    assert res.citizen_family[undocumented].mean() == pytest.approx(0.38, abs=0.03)
+
+
+def test_only_non_citizens_and_naturalized_citizens_are_on_record_with_dhs():
+    res = make_model(size=30_000, days=1).residents
+    citizen = res.status == Status.CITIZEN
+    assert res.dhs_record[~citizen].all()
+    assert res.dhs_record[citizen].mean() == pytest.approx(0.078, abs=0.01)
+
+
+def test_less_likely_to_call_means_fear_not_lost_trust_holds_the_call_back():
+    """Theodore (2013) asked whether residents were less likely to call for fear of status questions: lost trust
+    alone lowers the chance to report but is not counted; fear is."""
+    m = make_model(size=2000, days=1)
+    m.day, res = 0, m.residents
+    res.trust[:] = 0.1
+    res.fear[:] = 0.0
+    m._record_day()
+    assert m.outcomes.snapshots["less_likely"][0].sum() == 0
+    res.fear[::2] = 0.5
+    m._record_day()
+    assert m.outcomes.snapshots["less_likely"][0].sum() == len(res.fear[::2])

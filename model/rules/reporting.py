@@ -32,13 +32,16 @@ def reporting_probability(base: float, trust: np.ndarray, fear: np.ndarray, know
 class ReportingRule(Rule):
     """A rule that decides reporting, and supplies the model's chance to report (`model.report_probability`)."""
 
-    def probability(self, rows: np.ndarray | None = None, violent: bool = True, witness: bool = False) -> np.ndarray:
-        """Today's chance that residents (all, or `rows`) report a crime against them, or cooperate as witness."""
+    def probability(self, rows: np.ndarray | None = None, violent: bool = True, witness: bool = False,
+                    without_fear: bool = False) -> np.ndarray:
+        """Today's chance that residents (all, or `rows`) report a crime against them, or cooperate as witness;
+        `without_fear`: the same chance if they feared no immigration consequences (trust as it is)."""
         m = self.model
         res, rp = m.residents, m.params.reporting
         sel = slice(None) if rows is None else rows
         base = rp.witness_base if witness else (rp.violent_base if violent else rp.property_base)
-        return reporting_probability(base, res.trust[sel], res.fear[sel], res.knowledge[sel],
+        fear = np.zeros(len(res.fear[sel])) if without_fear else res.fear[sel]
+        return reporting_probability(base, res.trust[sel], fear, res.knowledge[sel],
                                      m.policy.victim_witness_protection, rp, m.params.beliefs.initial_trust_mean)
 
 
