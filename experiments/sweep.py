@@ -50,6 +50,7 @@ def job_overrides(config: DictConfig) -> list[list[str]]:
 
 
 DEFAULT_SUBDIR = "${hydra:job.override_dirname}"
+NAME_MAX = 255   # bytes in one folder name on Linux and macOS file systems
 
 
 def job_folder(config: DictConfig, overrides: list[str]) -> str:
@@ -93,6 +94,11 @@ def check_jobs(config: DictConfig, check) -> list[str]:
         raise SweepError(f"the sweep expands to no jobs (overrides: {overrides}); check the lists, range() "
                          "and glob() patterns, e.g. policy='glob(*)' matches every scenario.")
     folders = [job_folder(config, overrides) for overrides in jobs]
+    too_long = next((f for f in folders if any(len(part.encode()) > NAME_MAX for part in Path(f).parts)), None)
+    if too_long:
+        raise SweepError(f"a job's folder name would be {len(too_long.encode())} bytes, more than the file system's "
+                         f"{NAME_MAX} ({too_long[:80]}...): name folders by job number with "
+                         "hydra.sweep.subdir='job${hydra:job.num}', or put the fixed overrides in a config file.")
     checked = set()
     for overrides, folder in zip(jobs, folders):
         settings = tuple(sorted(o for o in overrides if not _plain_seed(o)))

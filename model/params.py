@@ -100,6 +100,9 @@ class CrimeParams:
         "(assumption: the same share for every status)")
     exploitation: float = param(
         1.0, lo=0.0, hi=10.0, source="assumption: victim weight (1 - p_report)^exploitation; 0 = victims at random")
+    reporting_deterrence: float = param(
+        0.0, lo=0.0, hi=20.0, source="assumption: elasticity of offending in a neighbourhood to the chance its "
+        "residents would not report a crime, relative to day 0; 0 = offending ignores reporting")
     local_victim_share: float = prob(0.7, "assumption: share of victims from the offender's neighbourhood")
     witness_probability: float = prob(0.5, "assumption: share of crimes with a witness in the victim's network")
     sentence_days_violent: int = param(180, lo=1, source="assumption: jail days after a cleared violent crime")

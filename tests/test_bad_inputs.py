@@ -94,6 +94,12 @@ CASES = [
     Case("a bad value in one job of a sweep", run_cmd("seed=0,1", "crime.exploitation=0,-2", multirun=True),
          "crime.exploitation = -2"),
     Case("a negative seed in a sweep", run_cmd("seed=0,-1", multirun=True), "seed = -1"),
+    Case("a sweep whose folder names would be too long",
+         run_cmd("seed=0,1", *[f"beliefs.{k}=0.5" for k in ("attention_mean", "tie_vulnerability", "direct_fear",
+                                                            "network_fear", "profiled_vulnerability",
+                                                            "initial_knowledge", "initial_trust_mean")],
+                 "crime.local_victim_share=0.5", "crime.witness_probability=0.5", multirun=True),
+         "hydra.sweep.subdir"),
     Case("launcher extra not installed", run_cmd("hydra/launcher=ray_cluster", "seed=0,1", multirun=True),
          'pip install -e ".[ray]"'),
     # the machine

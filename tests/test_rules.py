@@ -395,3 +395,31 @@ def test_less_likely_to_call_means_fear_not_lost_trust_holds_the_call_back():
     res.fear[::2] = 0.5
     m._record_day()
     assert m.outcomes.snapshots["less_likely"][0].sum() == len(res.fear[::2])
+
+
+def test_offending_rises_only_where_neighbours_have_become_less_likely_to_call():
+    m = make_model(size=3000, days=5, crime={"reporting_deterrence": 2.0})
+    crime, res = CommitCrimes(m), m.residents
+    free = res.free()
+    assert np.allclose(crime.lost_deterrence(free, 1 - m.report_probability()), 1.0)   # day 0 is the reference
+    res.fear[res.neighbourhood == 0] = 1.0
+    factor = crime.lost_deterrence(free, 1 - m.report_probability())
+    assert factor[0] > 1.2 and np.allclose(factor[1:], 1.0)
+    off = CommitCrimes(make_model(size=3000, days=5, crime={"reporting_deterrence": 0.0}))
+    off.model.residents.fear[:] = 1.0
+    assert np.allclose(off.lost_deterrence(free, 1 - off.model.report_probability()), 1.0)
+
+
+def test_more_offences_where_residents_stop_calling():
+    counts = {}
+    for d in (0.0, 3.0):
+        m = make_model(size=4000, days=60, crime={"reporting_deterrence": d})
+        crime = rule(m, CommitCrimes)
+        crime.step(0)
+        m.residents.fear[:] = 0.8
+        total = 0
+        for day in range(1, 60):
+            crime.step(day)
+            total += len(m.today.crimes["offender"])
+        counts[d] = total
+    assert counts[3.0] > 1.3 * counts[0.0]

@@ -2,7 +2,11 @@
 
 Victims come mostly from the offender's neighbourhood, weighted by (1 - p_report)^exploitation, so that
 with exploitation > 0 offenders prefer residents unlikely to call the police (seed 001: "increased
-victimization and exploitation of immigrants"). A crime may have a witness: one of the victim's ties.
+victimization and exploitation of immigrants"). Offenders also offend more where their neighbours have
+become less likely to call than on day 0 (`reporting_deterrence`): choosing victims only moves crime
+between residents, while a neighbourhood that stops calling loses deterrence and gets more of it
+(Goncalves, Jacome & Weisburst 2024: Hispanic victimization rose under Secure Communities with no change
+for others). A crime may have a witness: one of the victim's ties.
 """
 
 from __future__ import annotations
@@ -15,14 +19,21 @@ from model.rules import Rule
 class CommitCrimes(Rule):
     """Today's crimes: offenders, their victims, the crime type and a possible witness."""
 
+    def __init__(self, model):
+        super().__init__(model)
+        self.places = model.neighbourhoods.n
+        self.unsafe0 = None   # per neighbourhood, mean chance a crime goes unreported on day 0 (set on day 0)
+
     def step(self, day: int) -> None:
         m = self.model
         res, p = m.residents, m.params.crime
         free = res.free()
-        offender = np.flatnonzero(free & (self.rng.random(len(res)) < res.propensity))
+        unreported = 1 - m.report_probability(violent=True)
+        lost_deterrence = self.lost_deterrence(free, unreported)
+        offender = np.flatnonzero(free & (self.rng.random(len(res)) < res.propensity * lost_deterrence[res.neighbourhood]))
         total = p.violent_per_1000 + p.property_per_1000
         violent = self.rng.random(len(offender)) < (p.violent_per_1000 / total if total > 0 else 0)
-        weight = free * (1 - m.report_probability(violent=True)) ** p.exploitation
+        weight = free * unreported ** p.exploitation
         victim = choose_victims(offender, weight, res.neighbourhood, p.local_victim_share, self.rng)
         ok = (victim >= 0) & (victim != offender)
         offender, victim, violent = offender[ok], victim[ok], violent[ok]
@@ -31,6 +42,19 @@ class CommitCrimes(Rule):
         m.outcomes.count(day, "offences", offender)
         m.outcomes.count(day, "victimizations", victim)
         m.outcomes.count(day, "violent_victimizations", victim[violent])
+
+    def lost_deterrence(self, free: np.ndarray, unreported: np.ndarray) -> np.ndarray:
+        """Per neighbourhood, how much more offenders offend than on day 0: (u / u0)^reporting_deterrence, with u
+        the mean chance that a free resident there would not report a crime (u0 on day 0)."""
+        d = self.model.params.crime.reporting_deterrence
+        if d == 0:
+            return np.ones(self.places)
+        nb = self.model.residents.neighbourhood
+        unsafe = np.bincount(nb, weights=free * unreported, minlength=self.places) / np.maximum(
+            np.bincount(nb, weights=free, minlength=self.places), 1)
+        if self.unsafe0 is None:
+            self.unsafe0 = unsafe
+        return np.divide(unsafe, self.unsafe0, out=np.ones(self.places), where=self.unsafe0 > 0) ** d
 
 
 def choose_victims(offender: np.ndarray, weight: np.ndarray, neighbourhood: np.ndarray, local_share: float,
