@@ -145,7 +145,7 @@ def _finish(fig, data: SweepData, title: str, out: Path, name: str, legend_ax=No
 def who_stops_calling(data: SweepData, out: Path) -> list[Path]:
     fig, axes = plt.subplots(1, 2, figsize=(13, 5.5))
     _bars(axes[0], data, GROUPS, "less_likely_share_end", 100, share=True)
-    axes[0].set_ylabel("Residents less likely to call the police\nthan before the policy (%)")
+    axes[0].set_ylabel("Residents less likely to call the police\nfor fear of immigration consequences (%)")
     axes[0].set_title("Less likely to report a crime against them")
     _bars(axes[1], data, GROUPS, "willingness_to_report_end", 100, share=True)
     axes[1].set_ylabel("Chance of reporting a violent crime (%)")

@@ -91,7 +91,7 @@ def pool_by_seed(per_county: dict[str, np.ndarray], group: str) -> np.ndarray:
 
 
 def survey_table(results: dict[str, dict[str, np.ndarray]]) -> str:
-    lines = ["Less likely to call the police than before the county's enforcement history began,",
+    lines = ["Less likely to call the police for fear of immigration consequences,",
              f"model mean over seeds [95% CI] during the survey's fielding ({SURVEY[0]} to {SURVEY[1]})", "",
              f"{'county':<18}" + "".join(f"{label:>30}" for label in GROUPS.values())]
     for county, shares in results.items():

@@ -22,6 +22,7 @@ from model.policy import Policy
 # Where the calibrated defaults come from (docs/calibration.md records both searches).
 STAGE1 = "calibrated against Theodore 2013 with the other targets (docs/calibration.md)"
 STAGE2 = "calibrated with the county survey check (docs/calibration.md, stage 2)"
+STAGE3 = "calibrated with the behavioural targets (docs/calibration.md, stage 3)"
 
 STATUSES = ("citizen", "lawful_permanent_resident", "temporary_visa", "undocumented")
 
@@ -99,9 +100,9 @@ class CrimeParams:
         0.37, "MPI 2015: ~300,000 of the ~820,000 unauthorized immigrants with a conviction have a felony "
         "(assumption: the same share for every status)")
     exploitation: float = param(
-        1.0, lo=0.0, hi=10.0, source="assumption: victim weight (1 - p_report)^exploitation; 0 = victims at random")
+        0.0, lo=0.0, hi=10.0, source=f"assumption, {STAGE3}: victim weight (1 - p_report)^exploitation; 0 = victims at random")
     reporting_deterrence: float = param(
-        0.0, lo=0.0, hi=20.0, source="assumption: elasticity of offending in a neighbourhood to the chance its "
+        1.35, lo=0.0, hi=20.0, source=f"assumption, {STAGE3}: elasticity of offending in a neighbourhood to the chance its "
         "residents would not report a crime, relative to day 0; 0 = offending ignores reporting")
     local_victim_share: float = prob(0.7, "assumption: share of victims from the offender's neighbourhood")
     witness_probability: float = prob(0.5, "assumption: share of crimes with a witness in the victim's network")
@@ -117,7 +118,7 @@ class ReportingParams:
     property_base: float = prob(0.318, "BJS NCVS 2022: 31.8% of property victimizations reported")
     witness_base: float = prob(0.6, "assumption: witness cooperation at reference trust and no fear")
     trust_weight: float = param(4.0, lo=0.0, source="assumption: log-odds per unit of trust above reference")
-    fear_weight: float = param(4.0, lo=0.0, source="assumption: log-odds lost per unit of fear")
+    fear_weight: float = param(13.3, lo=0.0, source=f"assumption, {STAGE3}: log-odds lost per unit of fear")
     protection_relief: float = prob(
         0.7, "assumption: share of fear's effect removed for a victim who knows of victim/witness protection")
     status_asked_at_report: float = prob(
@@ -197,18 +198,18 @@ class BeliefParams:
         {"citizen": 0.0, "lawful_permanent_resident": 0.3, "temporary_visa": 0.5, "undocumented": 1.0},
         lo=0.0, hi=1.0, source="assumption: own immigration risk by status (0 = none, 1 = removable)")
     tie_vulnerability: float = prob(
-        0.91, "Alsan & Yang 2018: fear reaches citizens through ties; weight of ties' risk "
-        f"(assumption, {STAGE1})")
+        0.21, "Alsan & Yang 2018: fear reaches citizens through ties; weight of ties' risk "
+        f"(assumption, {STAGE1}; recalibrated, {STAGE3})")
     profiled_vulnerability: float = prob(
-        0.32, f"assumption, {STAGE1}: least vulnerability of residents with the profiled label "
+        0.17, f"assumption, {STAGE1}; recalibrated, {STAGE3}: least vulnerability of residents with the profiled label "
         "(policing.profiled_label), whatever their status: they may be asked about status or held by mistake "
         "(seed 004: profiling; Theodore 2013: Latinos fear questions about 'their immigration status or that of "
         "people they know')")
     attention_mean: float = prob(
-        0.42, f"assumption, {STAGE1}: mean attention to second-hand news of enforcement (rumour, talk, media); "
+        0.35, f"assumption, {STAGE1}; recalibrated, {STAGE3}: mean attention to second-hand news of enforcement (rumour, talk, media); "
         "1 = every resident hears all of it")
     attention_concentration: float = param(
-        0.8, lo=0.01, source=f"assumption, {STAGE1}: concentration of the Beta distribution of attention "
+        2.6, lo=0.01, source=f"assumption, {STAGE1}; recalibrated, {STAGE3}: concentration of the Beta distribution of attention "
         "(small = residents differ widely, large = all near the mean)")
     direct_fear: float = prob(0.5, "assumption: fear added by an enforcement event to oneself")
     network_fear: float = prob(0.2, "assumption: fear added by an enforcement event to a tie of weight 1")
@@ -223,10 +224,12 @@ class BeliefParams:
         "the rest is city-wide news")
     awareness_half_life: float = param(30.0, lo=0.1, source="assumption: days over which the community's "
                                        "count of contacts and consequences halves")
-    awareness_prior_contacts: float = param(
-        20.0, lo=0.0, source="assumption: uneventful contacts the community assumes before it sees a pattern")
+    awareness_prior_per_1000: float = param(
+        2.0, lo=0.0, source="assumption: uneventful contacts per 1,000 residents the community assumes before it sees a "
+        "pattern; per resident, so that the perceived risk does not change with the city's size (it was 20 contacts "
+        "in all, the same in the 10,000-resident cities where it was calibrated)")
     risk_amplification: float = param(
-        7.8, lo=0.0, source=f"assumption, {STAGE1}: how much residents who do not know the policy overstate "
+        3.7, lo=0.0, source=f"assumption, {STAGE1}; recalibrated, {STAGE3}: how much residents who do not know the policy overstate "
         "the observed risk (Theodore 2013: fear beyond actual risk)")
     policy_fear_rate: float = prob(0.05, "assumption: daily pull of fear up toward the perceived risk; 0 turns the "
                                    "channel off")
@@ -252,7 +255,8 @@ class OutcomeParams:
 
     would_not_call_threshold: float = prob(0.2, "assumption: violent-crime reporting probability below which a resident 'would not call'")
     less_likely_drop: float = prob(
-        0.1, "assumption: relative fall in one's reporting probability since day 0 that counts as 'less likely to call'")
+        0.1, "assumption: relative fall in one's reporting probability, against the same resident without fear of "
+        "immigration consequences, that counts as 'less likely to call'")
 
 
 DEFAULT_RULES = [

@@ -13,10 +13,17 @@ from model import CommunityTrustModel, ParameterError
 from model.params import STATUSES
 
 REFERENCE = Path(__file__).parent / "data" / "citywide_reference.npz"
-CITY_WIDE = {"beliefs": {"own_neighbourhood_weight": 0.0, "ties_neighbourhoods_weight": 0.0},
+CITY_WIDE = {"beliefs": {"own_neighbourhood_weight": 0.0, "ties_neighbourhoods_weight": 0.0,
+                         # the belief defaults of the time, recalibrated since (issue 15, stage 3)
+                         "attention_mean": 0.42, "attention_concentration": 0.8, "risk_amplification": 7.8,
+                         "tie_vulnerability": 0.91, "profiled_vulnerability": 0.32,
+                         "awareness_prior_per_1000": 20 / 3},   # 20 contacts in all, in these 3,000 residents
              "policing": {"patrol_allocation": "residents"}, "network": {"neighbourhood_size": 2000},
-             # and without what issue 15 added since: no records before the run, every citizen's prints on file
-             "crime": {"prior_conviction_share": dict.fromkeys(STATUSES, 0.0)},
+             # and without what issue 15 added since: no records before the run, every citizen's prints on file,
+             # offending deaf to reporting, fear weighed as it was
+             "crime": {"prior_conviction_share": dict.fromkeys(STATUSES, 0.0), "exploitation": 1.0,
+                       "reporting_deterrence": 0.0},
+             "reporting": {"fear_weight": 4.0},
              "population": {"naturalized_share_of_citizens": 1.0}}
 # Issue 15 redefined "less likely to call" (against one's own chance without fear, not on day 0): not compared.
 REDEFINED = ("less_likely",)

@@ -423,3 +423,9 @@ def test_more_offences_where_residents_stop_calling():
             total += len(m.today.crimes["offender"])
         counts[d] = total
     assert counts[3.0] > 1.3 * counts[0.0]
+
+
+def test_the_communitys_prior_grows_with_the_city_so_perceived_risk_does_not_depend_on_its_size():
+    small, large = (rule(make_model(size=n, days=1), UpdateBeliefs) for n in (2_000, 20_000))
+    assert large.prior == pytest.approx(10 * small.prior)
+    assert large.local_prior.sum() == pytest.approx(large.prior)

@@ -71,7 +71,8 @@ class UpdateBeliefs(Rule):
         self.consequences = 0.0
         self.local_contacts = np.zeros(places.n)
         self.local_consequences = np.zeros(places.n)
-        self.local_prior = model.params.beliefs.awareness_prior_contacts * places.resident_share
+        self.prior = model.params.beliefs.awareness_prior_per_1000 * len(model.residents) / 1000
+        self.local_prior = self.prior * places.resident_share
         self._ties = None
         self._removed = -1
 
@@ -93,7 +94,7 @@ class UpdateBeliefs(Rule):
         self.consequences = keep * self.consequences + len(consequences)
         self.local_contacts = keep * self.local_contacts + np.bincount(contacts, minlength=n_places)
         self.local_consequences = keep * self.local_consequences + np.bincount(consequences, minlength=n_places)
-        return ObservedRisk(city=float(_share(self.consequences, self.contacts + b.awareness_prior_contacts)),
+        return ObservedRisk(city=float(_share(self.consequences, self.contacts + self.prior)),
                             local=_share(self.local_consequences, self.local_contacts + self.local_prior))
 
     def _undocumented_places(self, kind: str) -> np.ndarray:
