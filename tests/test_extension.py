@@ -62,7 +62,7 @@ def test_a_declared_name_that_is_taken_is_refused(cls, words):
 class SilentVictims(ReportCrimes):
     """A replacement reporting rule: nobody ever calls."""
 
-    def probability(self, rows=None, violent=True, witness=False):
+    def probability(self, rows=None, violent=True, witness=False, without_fear=False):
         n = len(self.model.residents) if rows is None else len(rows)
         return np.zeros(n)
 
