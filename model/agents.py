@@ -247,8 +247,8 @@ class IceLink(mesa.Agent):
 
     def count_by_record(self, day: int, name: str, rows: np.ndarray) -> None:
         """Count ICE custody or removals (`name`): in all, by how ICE learned of the person (after a booking,
-        after a stop or report, at large), by conviction (violent, other, none), and of people living with a
-        U.S. citizen: the splits the published record uses (Kohli, Markowitz & Chavez 2011)."""
+        after a stop or report, at large), by conviction (violent, other, none), and of people with a U.S.-citizen
+        spouse or child at home: the splits the published record uses (Kohli, Markowitz & Chavez 2011)."""
         out, res = self.model.outcomes, self.model.residents
         source, convicted, violent = res.ice_source[rows], res.convicted[rows], res.convicted_serious[rows]
         out.count(day, name, rows)

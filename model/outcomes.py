@@ -39,7 +39,7 @@ EVENTS = (
     "wrongly_held",               # people ICE may not remove who were held or taken into custody
     "removals",
     # ICE custody and removals split as the record splits them (IceLink.count_by_record): by how ICE learned of
-    # the person, by conviction, and of people living with a U.S. citizen
+    # the person, by conviction, and of people with a U.S.-citizen spouse or child at home
     *(f"{name}_{split}" for name in ("ice_custody", "removals")
       for split in ("after_booking", "after_stop", "at_large", "convicted_violent", "convicted_other",
                     "no_conviction", "citizen_family")),

@@ -100,10 +100,12 @@ class CrimeParams:
         0.37, "MPI 2015: ~300,000 of the ~820,000 unauthorized immigrants with a conviction have a felony "
         "(assumption: the same share for every status)")
     exploitation: float = param(
-        0.0, lo=0.0, hi=10.0, source=f"assumption, {STAGE3}: victim weight (1 - p_report)^exploitation; 0 = victims at random")
+        0.0, lo=0.0, hi=10.0,
+        source=f"assumption, {STAGE3}: victim weight (1 - p_report)^exploitation; 0 = victims at random")
     reporting_deterrence: float = param(
-        1.35, lo=0.0, hi=20.0, source=f"assumption, {STAGE3}: elasticity of offending in a neighbourhood to the chance its "
-        "residents would not report a crime, relative to day 0; 0 = offending ignores reporting")
+        1.35, lo=0.0, hi=20.0,
+        source=f"assumption, {STAGE3}: elasticity of offending in a neighbourhood to the chance its residents"
+        " would not report a crime, relative to day 0; 0 = offending ignores reporting")
     local_victim_share: float = prob(0.7, "assumption: share of victims from the offender's neighbourhood")
     witness_probability: float = prob(0.5, "assumption: share of crimes with a witness in the victim's network")
     sentence_days_violent: int = param(180, lo=1, source="assumption: jail days after a cleared violent crime")
@@ -206,11 +208,11 @@ class BeliefParams:
         "(seed 004: profiling; Theodore 2013: Latinos fear questions about 'their immigration status or that of "
         "people they know')")
     attention_mean: float = prob(
-        0.35, f"assumption, {STAGE1}; recalibrated, {STAGE3}: mean attention to second-hand news of enforcement (rumour, talk, media); "
-        "1 = every resident hears all of it")
+        0.35, f"assumption, {STAGE1}; recalibrated, {STAGE3}: mean attention to second-hand news of enforcement "
+        "(rumour, talk, media); 1 = every resident hears all of it")
     attention_concentration: float = param(
-        2.6, lo=0.01, source=f"assumption, {STAGE1}; recalibrated, {STAGE3}: concentration of the Beta distribution of attention "
-        "(small = residents differ widely, large = all near the mean)")
+        2.6, lo=0.01, source=f"assumption, {STAGE1}; recalibrated, {STAGE3}: concentration of the Beta distribution "
+        "of attention (small = residents differ widely, large = all near the mean)")
     direct_fear: float = prob(0.5, "assumption: fear added by an enforcement event to oneself")
     network_fear: float = prob(0.2, "assumption: fear added by an enforcement event to a tie of weight 1")
     fear_influence: float = prob(0.05, "assumption: daily pull of fear up toward ties' mean, times vulnerability")
@@ -225,12 +227,12 @@ class BeliefParams:
     awareness_half_life: float = param(30.0, lo=0.1, source="assumption: days over which the community's "
                                        "count of contacts and consequences halves")
     awareness_prior_per_1000: float = param(
-        2.0, lo=0.0, source="assumption: uneventful contacts per 1,000 residents the community assumes before it sees a "
-        "pattern; per resident, so that the perceived risk does not change with the city's size (it was 20 contacts "
+        2.0, lo=0.0, source="assumption: uneventful contacts per 1,000 residents the community assumes before it sees "
+        "a pattern; per resident, so that the perceived risk does not change with the city's size (it was 20 contacts "
         "in all, the same in the 10,000-resident cities where it was calibrated)")
     risk_amplification: float = param(
-        3.7, lo=0.0, source=f"assumption, {STAGE1}; recalibrated, {STAGE3}: how much residents who do not know the policy overstate "
-        "the observed risk (Theodore 2013: fear beyond actual risk)")
+        3.7, lo=0.0, source=f"assumption, {STAGE1}; recalibrated, {STAGE3}: how much residents who do not know the "
+        "policy overstate the observed risk (Theodore 2013: fear beyond actual risk)")
     policy_fear_rate: float = prob(0.05, "assumption: daily pull of fear up toward the perceived risk; 0 turns the "
                                    "channel off")
     risk_trust_loss: float = prob(

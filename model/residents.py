@@ -56,7 +56,8 @@ class Residents:
     propensity (daily probability of offending).
     Dynamic: trust, fear, knowledge (0..1); state; release_day (day the current custody phase ends);
     convicted, convicted_serious; ice_flagged (ICE believes removable), ice_source (IceSource: how ICE
-    learned of the resident), ice_request (0 none, 1 detainer, 2 notification), request_warrant; trust0 and report0 (day-0 trust and reporting probability).
+    learned of the resident), ice_request (0 none, 1 detainer, 2 notification), request_warrant; trust0 and
+    report0 (day-0 trust and reporting probability).
     """
 
     labels: tuple[str, ...]

@@ -30,7 +30,8 @@ class CommitCrimes(Rule):
         free = res.free()
         unreported = 1 - m.report_probability(violent=True)
         lost_deterrence = self.lost_deterrence(free, unreported)
-        offender = np.flatnonzero(free & (self.rng.random(len(res)) < res.propensity * lost_deterrence[res.neighbourhood]))
+        chance = res.propensity * lost_deterrence[res.neighbourhood]
+        offender = np.flatnonzero(free & (self.rng.random(len(res)) < chance))
         total = p.violent_per_1000 + p.property_per_1000
         violent = self.rng.random(len(offender)) < (p.violent_per_1000 / total if total > 0 else 0)
         weight = free * unreported ** p.exploitation
