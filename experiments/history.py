@@ -33,7 +33,7 @@ from experiments.schema import CONF_DIR
 ROOT = Path(__file__).resolve().parents[1]
 COUNTIES = ("cook_il", "harris_tx", "los_angeles_ca", "maricopa_az")
 SURVEY = ("2012-11-01", "2012-12-31")
-# Theodore (2013), pooled over the four counties (seed 003; ../shared/validation/targets.yaml)
+# Theodore (2013), pooled over the four counties (seed 003; docs/sources/shared_targets.yaml)
 PUBLISHED = {"undocumented": 0.70, "latino": 0.44}
 GROUPS = {"undocumented": "Undocumented", "latino": "Latino", "latino_citizen": "Latino citizens (~US-born)"}
 

@@ -1,7 +1,7 @@
 """A local enforcement policy as a set of levers: the one home of every lever's name and meaning.
 
 A scenario (conf/policy/*.yaml) is a `Policy` with its levers set; rules read the levers, never the name.
-Each lever traces to the seed documents in ../shared/seeds (see docs/parameters.md).
+Each lever traces to the seed documents in docs/sources/seeds (see docs/parameters.md).
 """
 
 from __future__ import annotations
