@@ -91,6 +91,7 @@ def test_a_browser_changes_the_scenario_and_sees_the_charts_update(server, tmp_p
     try:
         driver.get(server)
         wait.until(lambda _: "Community trust policy — day 0 of 365" in text())
+        wait.until(lambda _: len(charts()) >= 4)   # the charts render after the title: a race seen in CI
         before = charts()
         assert len(before) >= 4
         click("//*[contains(@class,'v-select__selection') and text()='community_trust']")
