@@ -120,7 +120,11 @@ class ReportingParams:
     property_base: float = prob(0.318, "BJS NCVS 2022: 31.8% of property victimizations reported")
     witness_base: float = prob(0.6, "assumption: witness cooperation at reference trust and no fear")
     trust_weight: float = param(4.0, lo=0.0, source="assumption: log-odds per unit of trust above reference")
-    fear_weight: float = param(13.3, lo=0.0, source=f"assumption, {STAGE3}: log-odds lost per unit of fear")
+    fear_weight: float = param(13.3, lo=0.0, source=f"assumption, {STAGE3}: log-odds lost per unit of fear "
+                               "above fear_tolerance")
+    fear_tolerance: float = prob(0.0, "assumption: fear below which a resident still calls as before (a decision to "
+                                 "avoid the police is discrete: 'system avoidance', Brayne 2014, Am. Sociol. Rev. "
+                                 "79(3):367-391); 0 = every unit of fear lowers the chance")
     protection_relief: float = prob(
         0.7, "assumption: share of fear's effect removed for a victim who knows of victim/witness protection")
     status_asked_at_report: float = prob(

@@ -47,6 +47,17 @@ def test_reporting_probability_falls_with_fear_and_rises_with_trust():
     assert at_reference[0] == pytest.approx(0.42)
 
 
+def test_fear_below_the_tolerance_leaves_reporting_unchanged():
+    p = dataclasses.replace(ReportingParams(), fear_tolerance=0.05)
+    trust, aware = np.full(4, 0.6), np.zeros(4)
+    chance = reporting_probability(0.42, trust, np.array([0.0, 0.04, 0.06, 0.5]), aware, False, p, 0.6)
+    assert chance[0] == chance[1] == pytest.approx(0.42)   # worried, still calls
+    assert chance[0] > chance[2] > chance[3]                 # above it, each unit of fear counts
+    linear = reporting_probability(0.42, trust, np.array([0.0, 0.0, 0.01, 0.45]), aware, False,
+                                   dataclasses.replace(p, fear_tolerance=0.0), 0.6)
+    assert chance[2:] == pytest.approx(linear[2:])           # the excess over the tolerance is what weighs
+
+
 def test_known_protection_softens_fear():
     p = ReportingParams()
     args = (0.42, np.array([0.6, 0.6]), np.array([0.8, 0.8]))

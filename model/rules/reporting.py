@@ -1,8 +1,12 @@
 """Reporting: victims decide whether to call the police, witnesses whether to cooperate.
 
 The probability is logistic: the published base rate at reference trust and no fear, raised by trust
-above the reference and lowered by fear of immigration consequences. Where victims and witnesses are
-protected (never asked their status), a resident who knows of it feels only part of that fear.
+above the reference and lowered by fear of immigration consequences beyond a tolerance. Below the
+tolerance a resident worries but still calls; above it each further unit of fear weighs fully, so
+avoiding the police is close to all or nothing for the most fearful ("system avoidance", Brayne 2014),
+which is what lets a survey's "less likely to call" share and the fall in reporting both hold (issue 15).
+Where victims and witnesses are protected (never asked their status), a resident who knows of it feels
+only part of that fear.
 Where officers ask status at stops and victims are not protected, some reporters are asked too.
 
 The probability is a service the reporting rule supplies to the whole model (`ReportingRule.probability`):
@@ -22,8 +26,10 @@ from model.rules.custody import ask_status
 
 def reporting_probability(base: float, trust: np.ndarray, fear: np.ndarray, knowledge: np.ndarray,
                           protected: bool, p: ReportingParams, trust_reference: float) -> np.ndarray:
-    """Chance to report (or cooperate): logit(base) + trust_weight*(trust - ref) - fear_weight*felt fear."""
+    """Chance to report (or cooperate):
+    logit(base) + trust_weight*(trust - ref) - fear_weight*max(felt fear - fear_tolerance, 0)."""
     felt_fear = fear * (1 - p.protection_relief * knowledge) if protected else fear
+    felt_fear = np.maximum(felt_fear - p.fear_tolerance, 0.0)
     base = min(max(base, 1e-9), 1 - 1e-9)
     logit = np.log(base / (1 - base)) + p.trust_weight * (trust - trust_reference) - p.fear_weight * felt_fear
     return 1 / (1 + np.exp(-logit))
