@@ -25,9 +25,18 @@ from omegaconf import OmegaConf  # noqa: E402
 from experiments.compare import complete_runs, interval, load_sweep, require_runs  # noqa: E402
 from experiments.schema import HISTORY_SCENARIOS, SCENARIO_ORDER, in_scenario_order  # noqa: E402
 
-# Okabe & Ito (2008) colour-blind-safe palette, one colour per scenario, least to most entangled.
-COLOURS = dict(zip(SCENARIO_ORDER + HISTORY_SCENARIOS, ("#009E73", "#56B4E9", "#0072B2", "#999999", "#E69F00",
-                                                         "#D55E00", "#CC79A7", "#000000", "#F0E442")))
+# Okabe & Ito (2008) colour-blind-safe palette, one colour per scenario, least to most entangled, chosen so that
+# the seven scenarios of the comparison differ by at least MIN_COLOUR_DISTANCE in CIE Lab (the three calm ones
+# were three blues and greens). Bars get a thin dark edge so that the yellow stays visible on white.
+COLOURS = dict(zip(SCENARIO_ORDER + HISTORY_SCENARIOS, ("#009E73", "#56B4E9", "#999999", "#F0E442", "#E69F00",
+                                                         "#D55E00", "#CC79A7", "#000000", "#0072B2")))
+MIN_COLOUR_DISTANCE = 30.0   # CIE76 delta E; 2.3 is a just-noticeable difference, 30 is told apart at a glance
+EDGE = {"edgecolor": "#333333", "linewidth": 0.4}
+# Groups in line charts: greys and line styles, so they cannot be mistaken for scenarios.
+GROUP_LINES = {"undocumented": ("Undocumented", "#000000", "-"),
+               "latino": ("Latino residents", "#555555", "--"),
+               "citizen_mixed_status": ("Citizens, mixed-status households", "#777777", "-."),
+               "citizen_other": ("Other citizens", "#999999", ":")}
 PLAIN = {
     "decoupled": "No collaboration",
     "community_trust": "Community trust policy",
@@ -98,6 +107,20 @@ class SweepData:
         run = next(iter(complete_runs(self.folder)))
         return str(OmegaConf.load(run / "config.yaml").policing.profiled_label)
 
+    def about(self) -> str:
+        """'Mean over 5 runs (simulated years), a city of 10,000 residents'."""
+        sizes = sorted({json.loads((r / "run.json").read_text())["residents"] for r in complete_runs(self.folder)})
+        return (f"Mean over {len(self.seeds)} runs (simulated years), a city of "
+                f"{' or '.join(f'{n:,}' for n in sizes)} residents")
+
+    @staticmethod
+    def daily_by_seed(daily: dict, policy: str, group: str, metric: str) -> tuple[np.ndarray, np.ndarray]:
+        """Days, and one row per seed of a daily metric, for one scenario and group."""
+        sel = (daily["policy"] == policy) & (daily["group"] == group)
+        days = np.unique(daily["day"][sel])
+        rows = [daily[metric][sel & (daily["seed"] == s)] for s in np.unique(daily["seed"][sel])]
+        return days, np.array([r for r in rows if len(r) == len(days)])
+
     def timeline(self, policy: str) -> list[dict]:
         for run in complete_runs(self.folder):
             meta = json.loads((run / "run.json").read_text())
@@ -107,42 +130,63 @@ class SweepData:
 
 
 def _bars(ax, data: SweepData, items: dict, metric: str | None = None, scale: float = 1.0,
-          share: bool = False) -> None:
+          share: bool = False, fmt: str = "{:.0f}") -> None:
     """Grouped bars: one cluster per item (a group, or a (group, metric) pair), one bar per scenario, with
-    95% intervals kept within [0, 1] for shares and above 0 for counts."""
+    95% intervals kept within [0, 1] for shares and above 0 for counts, and each bar's value written on it
+    (so that a bar near zero is read as zero, not missed)."""
     width = 0.8 / len(data.policies)
     x = np.arange(len(items))
     bounds = (0.0, 1.0) if share else (0.0, math.inf)   # every figure shows non-negative quantities
     for i, policy in enumerate(data.policies):
         est = [data.estimate(policy, *((key, metric) if metric else key), bounds=bounds) for key in items]
-        ax.bar(x + (i - (len(data.policies) - 1) / 2) * width, [m * scale for m, _, _ in est], width,
-               yerr=[[d * scale for _, d, _ in est], [u * scale for _, _, u in est]], capsize=2,
-               color=colour(policy), label=label(policy), error_kw={"elinewidth": 0.8})
+        bars = ax.bar(x + (i - (len(data.policies) - 1) / 2) * width, [m * scale for m, _, _ in est], width,
+                      yerr=[[d * scale for _, d, _ in est], [u * scale for _, _, u in est]], capsize=2,
+                      color=colour(policy), label=label(policy), error_kw={"elinewidth": 0.8}, **EDGE)
+        _values_on(ax, bars, [m * scale for m, _, _ in est], [(m + u) * scale for m, _, u in est], fmt)
     ax.set_xticks(x, list(items.values()), fontsize=9)
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
 
 
-def save(fig, out: Path, name: str, **kwargs) -> list[Path]:
+def _values_on(ax, bars, values, tops, fmt: str) -> None:
+    """Each bar's value, small and upright, just above its interval."""
+    for bar, value, top in zip(bars, values, tops):
+        if np.isfinite(value):
+            ax.annotate(fmt.format(value), (bar.get_x() + bar.get_width() / 2, top), xytext=(0, 2),
+                        textcoords="offset points", ha="center", va="bottom", fontsize=6, rotation=90,
+                        color="#333333")
+    ax.margins(y=0.12)
+
+
+def save(fig, out: Path, name: str) -> list[Path]:
     """Write a figure as <name>.png (150 dpi) and <name>.svg in `out`, close it, and return both paths."""
     paths = [out / f"{name}.png", out / f"{name}.svg"]
-    fig.savefig(paths[0], dpi=150, **kwargs)
-    fig.savefig(paths[1], **kwargs)
+    fig.savefig(paths[0], dpi=150, bbox_inches="tight")
+    fig.savefig(paths[1], bbox_inches="tight")
     plt.close(fig)
     return paths
 
 
-def _finish(fig, data: SweepData, title: str, out: Path, name: str, legend_ax=None, marks: str = "bars") -> list[Path]:
-    handles, labels = (legend_ax or fig.axes[0]).get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), frameon=False, fontsize=9)
+def _finish(fig, data: SweepData, title: str, legend_ax=None, marks: str = "bars", legend: bool = True,
+            note: str = "") -> plt.Figure:
+    """Title, the subtitle saying what is shown (runs, size, what the marks are), the scenario legend and a note."""
+    if legend:
+        handles, labels = (legend_ax or fig.axes[0]).get_legend_handles_labels()
+        fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), frameon=False, fontsize=9,
+                   bbox_to_anchor=(0.5, 0.045 if note else 0.0))
     fig.suptitle(title, fontsize=14, fontweight="bold")
-    fig.text(0.5, 0.92, f"Mean over {len(data.seeds)} simulated years (seeds); {marks}: 95% confidence intervals",
-             ha="center", fontsize=9, color="#444444")
-    fig.tight_layout(rect=(0, 0.09, 1, 0.91))
-    return save(fig, out, name)
+    fig.text(0.5, 0.92, f"{data.about()}; {marks}: 95% confidence intervals", ha="center", fontsize=9, color="#444444")
+    if note:
+        fig.text(0.5, 0.005, textwrap.fill(note, 160), ha="center", va="bottom", fontsize=8, color="#444444")
+    fig.tight_layout(rect=(0, 0.14 if note else (0.09 if legend else 0.0), 1, 0.91))
+    return fig
 
 
-def who_stops_calling(data: SweepData, out: Path) -> list[Path]:
+UNCLEAR = ("Where two scenarios' intervals overlap, or an interval is wider than the difference it shows, the "
+           "difference is not clear at this size: the report says which are.")
+
+
+def who_stops_calling(data: SweepData) -> plt.Figure:
     fig, axes = plt.subplots(1, 2, figsize=(13, 5.5))
     _bars(axes[0], data, GROUPS, "less_likely_share_end", 100, share=True)
     axes[0].set_ylabel("Residents less likely to call the police\nfor fear of immigration consequences (%)")
@@ -150,97 +194,132 @@ def who_stops_calling(data: SweepData, out: Path) -> list[Path]:
     _bars(axes[1], data, GROUPS, "willingness_to_report_end", 100, share=True)
     axes[1].set_ylabel("Chance of reporting a violent crime (%)")
     axes[1].set_title("Willingness to report at the end of the year")
-    return _finish(fig, data, "Who stops calling the police?", out, "1_who_stops_calling")
+    return _finish(fig, data, "Who stops calling the police?", note=UNCLEAR)
 
 
-def unreported_and_victims(data: SweepData, out: Path) -> list[Path]:
-    fig, axes = plt.subplots(1, 2, figsize=(13, 5.5))
+def _scenario_ticks(ax, policies) -> None:
+    """Scenario names under bars, wrapped and slanted so that long names do not run into each other."""
+    ax.set_xticks(np.arange(len(policies)), [textwrap.fill(label(p), 14) for p in policies], fontsize=8,
+                  rotation=30, ha="right", rotation_mode="anchor")
+
+
+def unreported_and_victims(data: SweepData) -> plt.Figure:
+    fig, axes = plt.subplots(1, 2, figsize=(13, 6))
     ax = axes[0]
     x = np.arange(len(data.policies))
     reported = [data.estimate(p, "all", "victimizations_per_1000")[0] - data.estimate(p, "all", "unreported_per_1000")[0]
                 for p in data.policies]
     unreported = [data.estimate(p, "all", "unreported_per_1000", bounds=(0, math.inf)) for p in data.policies]
-    ax.bar(x, reported, color=[colour(p) for p in data.policies], alpha=0.45, label="reported")
-    ax.bar(x, [m for m, _, _ in unreported], bottom=reported, yerr=[[d for _, d, _ in unreported],
-                                                                     [u for _, _, u in unreported]], capsize=3,
-           color=[colour(p) for p in data.policies], hatch="//", edgecolor="white", label="not reported")
-    ax.set_xticks(x, [textwrap.fill(label(p), 13) for p in data.policies], fontsize=8)
-    ax.set_ylabel("Crimes per 1,000 residents a year")
+    ax.bar(x, reported, color=[colour(p) for p in data.policies], alpha=0.45, label="reported", **EDGE)
+    bars = ax.bar(x, [m for m, _, _ in unreported], bottom=reported, yerr=[[d for _, d, _ in unreported],
+                                                                           [u for _, _, u in unreported]], capsize=3,
+                  color=[colour(p) for p in data.policies], hatch="//", edgecolor="white", label="not reported")
+    for bar, r, (m, _, _) in zip(bars, reported, unreported):
+        ax.text(bar.get_x() + bar.get_width() / 2, r + m / 2, f"{m:.1f}", ha="center", va="center", fontsize=8,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5})
+    _scenario_ticks(ax, data.policies)
+    ax.set_ylabel("Crimes (per 1,000 residents a year)")
     ax.set_title("Crimes reported (light) and not reported (hatched)")
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
     _bars(axes[1], data, GROUPS, "victimizations_per_1000")
-    axes[1].set_ylabel("Victimizations per 1,000 residents a year")
+    axes[1].set_ylabel("Victimizations (per 1,000 residents a year)")
     axes[1].set_title("Who is victimized")
-    return _finish(fig, data, "How many crimes go unreported, and who is victimized?", out,
-                   "2_unreported_and_victims", legend_ax=axes[1])
+    return _finish(fig, data, "How many crimes go unreported, and who is victimized?", legend_ax=axes[1], note=UNCLEAR)
 
 
-def over_time(data: SweepData, out: Path) -> list[Path]:
+def over_time(data: SweepData) -> plt.Figure:
+    """Small multiples: one column per scenario; the change in trust since day 0 and fear, one line per group
+    (greys and line styles), on axes whose range does not make a small change look like a collapse."""
     daily = data.daily()
-    groups = {"undocumented": "Undocumented", "citizen_mixed_status": "Citizens, mixed-status households",
-              "latino": "Latino residents", "citizen_other": "Other citizens"}
-    fig, axes = plt.subplots(2, len(groups), figsize=(15, 7.5), sharex=True, sharey="row")
-    for j, (group, title) in enumerate(groups.items()):
-        for i, (metric, ylabel) in enumerate((("mean_trust", "Mean trust in police (0-1)"),
-                                              ("mean_fear", "Mean fear of immigration\nconsequences (0-1)"))):
-            ax = axes[i, j]
-            for policy in data.policies:
-                sel = (daily["policy"] == policy) & (daily["group"] == group)
-                days = np.unique(daily["day"][sel])
-                by_seed = np.array([daily[metric][sel & (daily["seed"] == s)] for s in data.seeds
-                                    if (sel & (daily["seed"] == s)).any()])
-                mean = by_seed.mean(axis=0)
-                ax.plot(days, mean, color=colour(policy), label=label(policy), lw=1.5)
-                if len(by_seed) > 1:
-                    half = 1.96 * by_seed.std(axis=0, ddof=1) / math.sqrt(len(by_seed))
-                    ax.fill_between(days, mean - half, mean + half, color=colour(policy), alpha=0.2, lw=0)
-                for switch in data.timeline(policy):
-                    ax.axvline(switch["day"], color=colour(policy), ls="--", lw=0.8)
-                    if i == 0 and j == 0:
-                        ax.annotate(f"switch to\n{label(switch['policy'])}", (switch["day"], ax.get_ylim()[1]),
-                                    fontsize=7, va="top")
-            ax.grid(alpha=0.3)
-            if i == 0:
-                ax.set_title(title)
-            if j == 0:
-                ax.set_ylabel(ylabel)
-            if i == 1:
-                ax.set_xlabel("Day of the simulated year")
-    return _finish(fig, data, "Over time: trust and fear by group", out, "3_trust_and_fear_over_time",
-                   marks="bands; dashed lines: policy switches")
+    fig, axes = plt.subplots(2, len(data.policies), figsize=(2.3 * len(data.policies) + 1, 6.4), sharex=True,
+                             sharey="row", squeeze=False)
+    lows, highs = [-5.0], [10.0]   # at least 5 points of trust lost and fear up to 10 on a 0-100 scale
+    switches = False
+    for j, policy in enumerate(data.policies):
+        for group, (name, grey, style) in GROUP_LINES.items():
+            for i, metric in enumerate(("mean_trust", "mean_fear")):
+                days, by_seed = data.daily_by_seed(daily, policy, group, metric)
+                if by_seed.size == 0:
+                    continue
+                values = 100 * (by_seed - by_seed[:, :1] if metric == "mean_trust" else by_seed)
+                mean = values.mean(axis=0)
+                ax = axes[i, j]
+                ax.plot(days, mean, color=grey, ls=style, lw=1.4, label=name)
+                half = 1.96 * values.std(axis=0, ddof=1) / math.sqrt(len(values)) if len(values) > 1 else 0 * mean
+                ax.fill_between(days, mean - half, mean + half, color=grey, alpha=0.15, lw=0)
+                if i == 0:
+                    lows.append(float(np.min(mean - half)))
+                else:
+                    highs.append(float(np.max(mean + half)))
+        for switch in data.timeline(policy):
+            switches = True
+            for ax in axes[:, j]:
+                ax.axvline(switch["day"], color="#333333", ls="--", lw=0.8)
+            axes[0, j].annotate(f"to {textwrap.fill(label(switch['policy']), 12)}", (switch["day"], 0), fontsize=6.5,
+                                va="bottom", xytext=(2, 2), textcoords="offset points")
+        axes[0, j].set_title(textwrap.fill(label(policy), 16), fontsize=9, color="black",
+                             bbox={"facecolor": colour(policy), "alpha": 0.35, "edgecolor": "none", "pad": 2})
+        axes[1, j].set_xlabel("Day (of the year)")
+    axes[0, 0].set_ylim(min(lows) * 1.1, 1.0)
+    axes[1, 0].set_ylim(0.0, max(highs) * 1.1)
+    axes[0, 0].set_ylabel("Change in trust in police\nsince day 0 (points, 0-100)")
+    axes[1, 0].set_ylabel("Fear of immigration\nconsequences (0-100)")
+    for ax in axes.flat:
+        ax.grid(alpha=0.3)
+        ax.axhline(0, color="#999999", lw=0.6)
+    return _finish(fig, data, "Over time: trust and fear by group",
+                   marks="bands" + (" (dashed lines: policy switches)" if switches else ""))
 
 
-def who_is_removed(data: SweepData, out: Path) -> list[Path]:
-    items = {("all", "removals_no_conviction"): "Removed, no\nconviction",
-             ("all", "removals"): "Removed, all",
-             ("mixed_status_household", "removals"): "Removed from mixed-\nstatus households",
-             ("all", "wrongly_held"): "Citizens and lawful\nresidents wrongly held"}
-    return _metric_bars(data, out, items, "Residents a year (per city of this size)", "Who gets removed?",
-                        "4_who_is_removed")
+def _scenario_bars(ax, data: SweepData, group: str, metric: str, fmt: str = "{:,.0f}") -> None:
+    """One horizontal bar per scenario (names read across, first at the top) on a log-like axis (linear up
+    to 1, so that zero shows), each with its value: the task force's counts are ten times the others', which
+    a linear axis would flatten to nothing."""
+    est = [data.estimate(p, group, metric, bounds=(0.0, math.inf)) for p in data.policies]
+    y = -np.arange(len(data.policies))
+    bars = ax.barh(y, [m for m, _, _ in est], 0.75, xerr=[[d for _, d, _ in est], [u for _, _, u in est]], capsize=2,
+                   color=[colour(p) for p in data.policies], error_kw={"elinewidth": 0.8}, **EDGE)
+    for bar, p in zip(bars, data.policies):
+        bar.set_label(label(p))
+    ax.set_xscale("symlog", linthresh=1.0)
+    ax.set_xlim(0, max(10.0, max(m + u for m, _, u in est)) * 4)
+    for bar, (m, _, u) in zip(bars, est):
+        ax.annotate(fmt.format(m), (m + u, bar.get_y() + bar.get_height() / 2), xytext=(3, 0),
+                    textcoords="offset points", ha="left", va="center", fontsize=8)
+    ax.set_yticks(y, [label(p) for p in data.policies], fontsize=9)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_axisbelow(True)
 
 
-def what_it_costs(data: SweepData, out: Path) -> list[Path]:
-    fig, axes = plt.subplots(1, 3, figsize=(14, 5))
-    for ax, (metric, ylabel, title) in zip(axes, (
-            ("officer_hours_immigration", "Officer hours a year", "Officer hours on immigration work"),
-            ("jail_days_immigration", "Jail-days a year", "Local jail-days for immigration holds"),
-            ("holds_without_warrant", "Holds a year", "Holds without a judicial warrant\n(the locality's liability)"))):
-        _bars(ax, data, {"all": ""}, metric, share=False)
-        ax.set_xticks([])
-        ax.set_ylabel(ylabel)
-        ax.set_title(title, fontsize=10)
-    return _finish(fig, data, "What does it cost the locality?", out, "5_what_it_costs")
+def _panels(data: SweepData, title: str, panels: tuple) -> plt.Figure:
+    """One panel per (group, metric, x label, panel title, value format), scenarios down the side."""
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.4 * len(panels) + 2.2, 4.6), sharey=True, squeeze=False)
+    for ax, (group, metric, xlabel, panel_title, fmt) in zip(axes[0], panels):
+        _scenario_bars(ax, data, group, metric, fmt)
+        ax.set_xlabel(xlabel)
+        ax.set_title(panel_title, fontsize=10)
+    return _finish(fig, data, title, marks="bars (log scale above 1)", legend=False)
 
 
-def _metric_bars(data: SweepData, out: Path, items: dict, ylabel: str, title: str, name: str) -> list[Path]:
-    fig, ax = plt.subplots(figsize=(12, 5.5))
-    _bars(ax, data, items)
-    ax.set_ylabel(ylabel)
-    return _finish(fig, data, title, out, name)
+def who_is_removed(data: SweepData) -> plt.Figure:
+    return _panels(data, "Who gets removed?", (
+        ("all", "removals", "Residents removed (a year)", "All removals", "{:.1f}"),
+        ("all", "removals_no_conviction", "Residents removed (a year)", "Removed with no conviction", "{:.1f}"),
+        ("mixed_status_household", "removals", "Residents removed (a year)", "Removed from mixed-status\nhouseholds",
+         "{:.1f}"),
+        ("all", "wrongly_held", "Residents held (a year)", "Citizens and lawful residents\nwrongly held", "{:.1f}")))
 
 
-def where_people_stop_calling(data: SweepData, out: Path, baseline: str, other: str) -> list[Path]:
+def what_it_costs(data: SweepData) -> plt.Figure:
+    return _panels(data, "What does it cost the locality?", (
+        ("all", "officer_hours_immigration", "Officer hours (a year)", "Officer hours on immigration work", "{:,.0f}"),
+        ("all", "jail_days_immigration", "Jail-days (a year)", "Local jail-days for immigration holds", "{:,.0f}"),
+        ("all", "holds_without_warrant", "Holds (a year)", "Holds without a judicial warrant\n(the locality's liability)",
+         "{:,.1f}")))
+
+
+def where_people_stop_calling(data: SweepData, baseline: str, other: str) -> plt.Figure:
     """A stylized map of the city's neighbourhoods: who lives where, and the change in willingness to report
     after a year under two scenarios, on one colour scale, with the operation area outlined."""
     final = data.final_week_by_neighbourhood()
@@ -263,7 +342,7 @@ def where_people_stop_calling(data: SweepData, out: Path, baseline: str, other: 
         drawn = _hexes(ax, centres, values, area, cmap, lo, hi, fmt if n <= 60 else None)
         ax.set_title(title, fontsize=11)
         if ax is axes[0]:
-            fig.colorbar(drawn, ax=ax, shrink=0.7, orientation="horizontal", pad=0.04, label=f"% {profiled.capitalize()} residents")
+            fig.colorbar(drawn, ax=ax, shrink=0.7, orientation="horizontal", pad=0.04, label=f"{profiled.capitalize()} residents (%)")
     fig.colorbar(drawn, ax=axes[1:], shrink=0.6, orientation="horizontal", pad=0.04,
                  label="Change in willingness to report a crime after a year (percentage points; blue = more, red = fewer)")
     fig.suptitle("Where do people stop calling?", fontsize=14, fontweight="bold")
@@ -274,7 +353,7 @@ def where_people_stop_calling(data: SweepData, out: Path, baseline: str, other: 
             "are stylized: the model has no streets, only which neighbourhood each household lives in, and "
             "neighbourhoods with a similar mix are drawn side by side.")
     fig.text(0.5, 0.0, textwrap.fill(note, 180), ha="center", va="top", fontsize=8.5, color="#444444")
-    return save(fig, out, "6_where_people_stop_calling", bbox_inches="tight")
+    return fig
 
 
 def hex_layout(n: int) -> np.ndarray:
@@ -318,18 +397,22 @@ def _mean_by(keys: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     return np.divide(total, count, out=np.full(n, np.nan), where=count > 0)
 
 
-def make_figures(folder: Path, baseline: str = "decoupled", contrast: str | None = None) -> list[Path]:
-    """All workshop figures for a sweep folder; returns the files written."""
+def draw_figures(folder: Path, baseline: str = "decoupled", contrast: str | None = None) -> dict[str, plt.Figure]:
+    """Every workshop figure of a sweep folder, by file name, drawn but not saved (the tests inspect them)."""
     data = SweepData(folder)
-    out = Path(folder) / "figures"
-    out.mkdir(exist_ok=True)
     baseline = baseline if baseline in data.policies else data.policies[0]
     contrast = contrast if contrast in data.policies else data.policies[-1]
-    paths = []
-    for make in (who_stops_calling, unreported_and_victims, over_time, who_is_removed, what_it_costs):
-        paths += make(data, out)
-    paths += where_people_stop_calling(data, out, baseline, contrast)
-    return paths
+    return {"1_who_stops_calling": who_stops_calling(data), "2_unreported_and_victims": unreported_and_victims(data),
+            "3_trust_and_fear_over_time": over_time(data), "4_who_is_removed": who_is_removed(data),
+            "5_what_it_costs": what_it_costs(data),
+            "6_where_people_stop_calling": where_people_stop_calling(data, baseline, contrast)}
+
+
+def make_figures(folder: Path, baseline: str = "decoupled", contrast: str | None = None) -> list[Path]:
+    """All workshop figures for a sweep folder, written to <folder>/figures; returns the files written."""
+    out = Path(folder) / "figures"
+    out.mkdir(exist_ok=True)
+    return [path for name, fig in draw_figures(folder, baseline, contrast).items() for path in save(fig, out, name)]
 
 
 def main(argv: list[str] | None = None) -> None:

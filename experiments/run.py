@@ -48,9 +48,13 @@ LAUNCHER_EXTRAS = {"ray_cluster": ("hydra_plugins.hydra_ray_launcher", "ray"),
                    "local_processes": ("hydra_plugins.hydra_submitit_launcher", "slurm")}
 
 
+NOT_RESULTS = {"output", "costs"}   # run-config sections that change where results go or how they are priced, not them
+
+
 def config_identity(cfg: DictConfig) -> str:
-    """A hash of everything that determines a run's results (the resolved config but `output`)."""
-    body = OmegaConf.to_yaml({k: v for k, v in OmegaConf.to_container(cfg, resolve=True).items() if k != "output"})
+    """A hash of everything that determines a run's results (the resolved config but `output` and `costs`)."""
+    body = OmegaConf.to_yaml({k: v for k, v in OmegaConf.to_container(cfg, resolve=True).items()
+                              if k not in NOT_RESULTS})
     return hashlib.sha256(body.encode()).hexdigest()
 
 

@@ -99,6 +99,20 @@ class OutputConfig:
 
 
 @dataclass
+class UnitCosts:
+    """What an hour and a day cost the locality, to price officer hours and jail-days in the report (conf/costs/;
+    not part of a run's identity: changing them re-prices a sweep without re-running it)."""
+
+    currency: str = "USD"
+    officer_hour: float = 0.0         # one officer hour, wage and benefits
+    officer_hour_year: int = 0        # the year its prices are from
+    officer_hour_source: str = ""
+    jail_day: float = 0.0             # one person held one day in the local jail
+    jail_day_year: int = 0
+    jail_day_source: str = ""
+
+
+@dataclass
 class RunConfig(ModelParams):
     """A run: model parameters, the seed, a timeline of named scenarios, and output settings."""
 
@@ -108,6 +122,7 @@ class RunConfig(ModelParams):
     mesa_agents: bool = True  # a Mesa Resident view per resident; turn off for the largest populations
     timeline: list[TimelineEntry] = field(default_factory=list)  # type: ignore[assignment]
     output: OutputConfig = field(default_factory=OutputConfig)
+    costs: UnitCosts = field(default_factory=UnitCosts)
 
 
 def register() -> None:
@@ -169,6 +184,22 @@ def load_policy(name: str) -> Policy:
         raise ParameterError(f"conf/policy/{name}.yaml: not valid YAML ({_yaml_problem(err)}).") from None
 
 
+def load_costs(name: str) -> UnitCosts:
+    """Unit costs from conf/costs/<name>.yaml, checked against the schema."""
+    path = CONF_DIR / "costs" / f"{name}.yaml"
+    if not path.exists():
+        names = sorted(p.stem for p in (CONF_DIR / "costs").glob("*.yaml"))
+        raise ParameterError(f"costs = {name!r}: no conf/costs/{name}.yaml; choose one of: {', '.join(names)}.")
+    return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(UnitCosts), OmegaConf.load(path)))
+
+
+def check_costs(costs: UnitCosts) -> None:
+    for name in ("officer_hour", "jail_day"):
+        value = getattr(costs, name)
+        if not value >= 0:
+            raise ParameterError(f"costs.{name} = {value}: must be a cost of zero or more ({costs.currency}).")
+
+
 def check_city(run: RunConfig) -> None:
     """A profile's shares must fit together: every non-citizen is foreign-born."""
     shares, city = run.population.status_shares, run.city
@@ -206,6 +237,7 @@ def to_model_params(cfg: DictConfig) -> tuple[ModelParams, int]:
     check_known_keys(cfg)
     run: RunConfig = OmegaConf.to_object(cfg)
     check_city(run)
+    check_costs(run.costs)
     if run.seed < 0:
         raise ParameterError(f"seed = {run.seed}: must be a non-negative integer.")
     if run.history.until and not run.history.name:

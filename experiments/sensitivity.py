@@ -45,7 +45,9 @@ UNCERTAIN = {
     "beliefs.tie_vulnerability": (0.0, 1.0),
     "beliefs.trust_asymmetry": (4.0, 14.0),
     "beliefs.risk_trust_loss": (0.0, 0.03),
-    "reporting.fear_weight": (1.0, 8.0),
+    "reporting.fear_weight": (10.0, 100.0),
+    "reporting.fear_tolerance": (0.0, 0.06),
+    "crime.reporting_deterrence": (0.0, 3.0),
     "reporting.trust_weight": (1.0, 8.0),
     "crime.exploitation": (0.0, 3.0),
     "crime.offender_concentration": (0.05, 1.0),
@@ -58,6 +60,7 @@ OUTCOMES = {
     "reporting gap, other citizens minus undocumented": (("willingness_to_report_end", "citizen_other"),
                                                         ("willingness_to_report_end", "undocumented")),
     "victimizations per 1,000 a year": (("victimizations_per_1000", "all"),),
+    "Latino victims' reporting share": (("reporting_share", "latino"),),
     "clearance rate": (("clearance_rate", "all"),),
 }
 

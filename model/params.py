@@ -23,6 +23,7 @@ from model.policy import Policy
 STAGE1 = "calibrated against Theodore 2013 with the other targets (docs/calibration.md)"
 STAGE2 = "calibrated with the county survey check (docs/calibration.md, stage 2)"
 STAGE3 = "calibrated with the behavioural targets (docs/calibration.md, stage 3)"
+STAGE4 = "calibrated with a fear tolerance in the reporting rule (docs/calibration.md, stage 4)"
 
 STATUSES = ("citizen", "lawful_permanent_resident", "temporary_visa", "undocumented")
 
@@ -103,8 +104,8 @@ class CrimeParams:
         0.0, lo=0.0, hi=10.0,
         source=f"assumption, {STAGE3}: victim weight (1 - p_report)^exploitation; 0 = victims at random")
     reporting_deterrence: float = param(
-        1.35, lo=0.0, hi=20.0,
-        source=f"assumption, {STAGE3}: elasticity of offending in a neighbourhood to the chance its residents"
+        1.31, lo=0.0, hi=20.0,
+        source=f"assumption, {STAGE4}: elasticity of offending in a neighbourhood to the chance its residents"
         " would not report a crime, relative to day 0; 0 = offending ignores reporting")
     local_victim_share: float = prob(0.7, "assumption: share of victims from the offender's neighbourhood")
     witness_probability: float = prob(0.5, "assumption: share of crimes with a witness in the victim's network")
@@ -120,11 +121,12 @@ class ReportingParams:
     property_base: float = prob(0.318, "BJS NCVS 2022: 31.8% of property victimizations reported")
     witness_base: float = prob(0.6, "assumption: witness cooperation at reference trust and no fear")
     trust_weight: float = param(4.0, lo=0.0, source="assumption: log-odds per unit of trust above reference")
-    fear_weight: float = param(13.3, lo=0.0, source=f"assumption, {STAGE3}: log-odds lost per unit of fear "
+    fear_weight: float = param(61.6, lo=0.0, source=f"assumption, {STAGE4}: log-odds lost per unit of fear "
                                "above fear_tolerance")
-    fear_tolerance: float = prob(0.0, "assumption: fear below which a resident still calls as before (a decision to "
-                                 "avoid the police is discrete: 'system avoidance', Brayne 2014, Am. Sociol. Rev. "
-                                 "79(3):367-391); 0 = every unit of fear lowers the chance")
+    fear_tolerance: float = prob(
+        0.035, f"assumption, {STAGE4}: fear below which a resident still calls as before (a decision to avoid the "
+        "police is discrete: 'system avoidance', Brayne 2014, Am. Sociol. Rev. 79(3):367-391); 0 = every unit of "
+        "fear lowers the chance")
     protection_relief: float = prob(
         0.7, "assumption: share of fear's effect removed for a victim who knows of victim/witness protection")
     status_asked_at_report: float = prob(
@@ -204,18 +206,18 @@ class BeliefParams:
         {"citizen": 0.0, "lawful_permanent_resident": 0.3, "temporary_visa": 0.5, "undocumented": 1.0},
         lo=0.0, hi=1.0, source="assumption: own immigration risk by status (0 = none, 1 = removable)")
     tie_vulnerability: float = prob(
-        0.21, "Alsan & Yang 2018: fear reaches citizens through ties; weight of ties' risk "
-        f"(assumption, {STAGE1}; recalibrated, {STAGE3})")
+        0.455, "Alsan & Yang 2018: fear reaches citizens through ties; weight of ties' risk "
+        f"(assumption, {STAGE1}; recalibrated, {STAGE4})")
     profiled_vulnerability: float = prob(
-        0.17, f"assumption, {STAGE1}; recalibrated, {STAGE3}: least vulnerability of residents with the profiled label "
+        0.38, f"assumption, {STAGE1}; recalibrated, {STAGE4}: least vulnerability of residents with the profiled label "
         "(policing.profiled_label), whatever their status: they may be asked about status or held by mistake "
         "(seed 004: profiling; Theodore 2013: Latinos fear questions about 'their immigration status or that of "
         "people they know')")
     attention_mean: float = prob(
-        0.35, f"assumption, {STAGE1}; recalibrated, {STAGE3}: mean attention to second-hand news of enforcement "
+        0.477, f"assumption, {STAGE1}; recalibrated, {STAGE4}: mean attention to second-hand news of enforcement "
         "(rumour, talk, media); 1 = every resident hears all of it")
     attention_concentration: float = param(
-        2.6, lo=0.01, source=f"assumption, {STAGE1}; recalibrated, {STAGE3}: concentration of the Beta distribution "
+        1.82, lo=0.01, source=f"assumption, {STAGE1}; recalibrated, {STAGE4}: concentration of the Beta distribution "
         "of attention (small = residents differ widely, large = all near the mean)")
     direct_fear: float = prob(0.5, "assumption: fear added by an enforcement event to oneself")
     network_fear: float = prob(0.2, "assumption: fear added by an enforcement event to a tie of weight 1")
@@ -235,7 +237,7 @@ class BeliefParams:
         "a pattern; per resident, so that the perceived risk does not change with the city's size (it was 20 contacts "
         "in all, the same in the 10,000-resident cities where it was calibrated)")
     risk_amplification: float = param(
-        3.7, lo=0.0, source=f"assumption, {STAGE1}; recalibrated, {STAGE3}: how much residents who do not know the "
+        3.42, lo=0.0, source=f"assumption, {STAGE1}; recalibrated, {STAGE4}: how much residents who do not know the "
         "policy overstate the observed risk (Theodore 2013: fear beyond actual risk)")
     policy_fear_rate: float = prob(0.05, "assumption: daily pull of fear up toward the perceived risk; 0 turns the "
                                    "channel off")

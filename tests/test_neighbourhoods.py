@@ -23,7 +23,7 @@ CITY_WIDE = {"beliefs": {"own_neighbourhood_weight": 0.0, "ties_neighbourhoods_w
              # offending deaf to reporting, fear weighed as it was
              "crime": {"prior_conviction_share": dict.fromkeys(STATUSES, 0.0), "exploitation": 1.0,
                        "reporting_deterrence": 0.0},
-             "reporting": {"fear_weight": 4.0},
+             "reporting": {"fear_weight": 4.0, "fear_tolerance": 0.0},
              "population": {"naturalized_share_of_citizens": 1.0}}
 # Issue 15 redefined "less likely to call" (against one's own chance without fear, not on day 0): not compared.
 REDEFINED = ("less_likely",)

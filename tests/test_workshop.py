@@ -3,6 +3,9 @@ what the council asks in plain words."""
 
 from __future__ import annotations
 
+import dataclasses
+import html
+import re
 import shutil
 
 import pytest
@@ -11,7 +14,7 @@ from conftest import write_small_sweep
 from experiments.compare import compare_folder
 from experiments.figures import COLOURS, make_figures
 from experiments.report import make_report
-from experiments.schema import HISTORY_SCENARIOS, SCENARIO_ORDER
+from experiments.schema import HISTORY_SCENARIOS, SCENARIO_ORDER, load_costs
 
 TITLES = {
     "1_who_stops_calling": "Who stops calling the police?",
@@ -45,7 +48,7 @@ def test_every_figure_is_drawn_as_png_and_svg_with_its_question_as_title(sweep):
     for words in ("No collaboration", "287(g) task force", "operation area", "percentage points"):
         assert words in where, words
     costs = (sweep / "figures" / "5_what_it_costs.svg").read_text()
-    assert "Officer hours a year" in costs and "Jail-days a year" in costs
+    assert "Officer hours (a year)" in costs and "Jail-days (a year)" in costs
 
 
 def test_scenarios_have_fixed_distinct_colour_blind_safe_colours():
@@ -59,12 +62,49 @@ def test_the_report_is_one_self_contained_page(sweep):
     assert path.stat().st_size > 100_000
     assert page.count("data:image/png;base64,") == len(TITLES)
     assert "<link" not in page and "src='http" not in page and 'src="http' not in page
-    if shutil.which("chromium"):
-        assert path.with_suffix(".pdf").stat().st_size > 50_000
     for words in ("Headline outcomes", "Share of crimes reported", "Undocumented residents less likely to call",
-                  "The scenarios", "Secure Communities", "fingerprints", "Main assumptions",
-                  "beliefs.risk_amplification", "vs baseline", "Is each difference real, or chance?"):
+                  "The scenarios", "Secure Communities", "fingerprints", "Main assumptions", "vs baseline",
+                  "Is each difference real, or chance?", "Key findings", "Reading the numbers", "Glossary",
+                  "Detainer", "What it costs the locality"):
         assert words in page, words
     verdicts = sum(page.count(v) for v in ("a clear difference", "no clear difference; about", "no difference seen",
-                                           "too few seeds to tell"))
-    assert page.count("vs baseline: ") == verdicts > 0   # every difference says whether it is resolved
+                                           "too few runs to tell"))
+    assert page.count("vs baseline<span class=verdict>: ") == verdicts > 0   # every difference says if it is resolved
+
+
+def test_the_report_opens_with_generated_key_findings(sweep):
+    page = make_report(sweep, "decoupled").read_text()
+    findings = page.split("<h2>Key findings</h2>")[1].split("</ol>")[0]
+    items = findings.count("<li>")
+    assert 5 <= items <= 8
+    assert findings.count("No collaboration") >= items                    # each compares with the baseline
+    assert findings.count("95% interval") + findings.count("no clear difference from") >= items
+    assert "points" in findings and "less likely to call" in page
+
+
+def test_the_report_speaks_plainly(sweep):
+    page = make_report(sweep, "decoupled").read_text()
+    assert not re.search(r"[Ss]eeds? 0\d\d", page)                        # sources by title
+    assumptions = page.split("<h2>Main assumptions</h2>")[1].split("<h2>")[0]
+    assert not re.search(r"\b(beliefs|reporting|crime|policing|enforcement)\.[a-z_]+", assumptions)
+    assert "log-odds" not in assumptions and "Beta" not in assumptions
+    assert "Center for American Progress" in page
+
+
+def test_the_report_prices_officer_hours_and_jail_days_with_sourced_unit_costs(sweep):
+    costs = load_costs("national")
+    page = make_report(sweep, "decoupled").read_text()
+    section = html.unescape(page.split("<h2>What it costs the locality</h2>")[1].split("<h2>")[0])
+    assert f"an officer hour ${costs.officer_hour:,.2f} ({costs.officer_hour_year}; {costs.officer_hour_source})" in section
+    assert f"a jail-day ${costs.jail_day:,.2f} ({costs.jail_day_year}; {costs.jail_day_source})" in section
+    assert "unconstitutional" in section and "does not guess" in section
+    doubled = dataclasses.replace(costs, jail_day=2 * costs.jail_day, officer_hour=0.0)
+    priced = html.unescape(make_report(sweep, "decoupled", doubled).read_text())
+    assert f"a jail-day ${2 * costs.jail_day:,.2f}" in priced
+
+
+@pytest.mark.skipif(not shutil.which("chromium"), reason="headless Chromium prints the handout")
+def test_the_report_prints_as_a_handout_of_at_most_four_pages(sweep):
+    pdf = make_report(sweep, "decoupled").with_suffix(".pdf")
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
+    assert 1 <= pages <= 4

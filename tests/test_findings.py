@@ -1,0 +1,78 @@
+"""Key findings, plain assumptions and the glossary: the report's sentences follow the numbers they are made of."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from experiments.assumptions import chance_to_call, plain_assumptions
+from experiments.findings import FINDINGS, Outcome, Table, change, finding, key_findings
+from experiments.glossary import GLOSSARY, cite_titles
+from model import ModelParams
+
+
+def comparison(rows: list[tuple]) -> dict[str, list]:
+    """A comparison table from (policy, group, metric, mean, diff, low, high, resolved) rows, baseline decoupled."""
+    names = ("policy", "group", "metric", "mean", "diff", "diff_low", "diff_high", "resolved")
+    table = {n: [r[i] for r in rows] for i, n in enumerate(names)}
+    table["baseline"] = ["decoupled"] * len(rows)
+    return table
+
+
+SHARE = Outcome("latino", "reporting_share", "the share of crimes against Latino residents reported", "share")
+NAN = float("nan")
+
+
+def reporting_table(task_force_resolved: float = 1.0) -> Table:
+    return Table(comparison([
+        ("decoupled", "latino", "reporting_share", 0.43, NAN, NAN, NAN, NAN),
+        ("secure_communities", "latino", "reporting_share", 0.40, -0.03, -0.08, 0.02, 0.0),
+        ("287g_task_force", "latino", "reporting_share", 0.36, -0.07, -0.10, -0.04, task_force_resolved),
+    ]))
+
+
+def test_a_share_changes_in_points_and_relative_terms_with_its_interval():
+    text = change(reporting_table(), "287g_task_force", SHARE)
+    assert text == "7.0 points lower, 16% fewer; 95% interval -10.0 to -4.0 points"
+
+
+def test_a_finding_names_the_largest_clear_difference_and_says_where_there_is_none():
+    text = finding(reporting_table(), SHARE)
+    assert "largest difference is under 287(g) task force, 36% against 43% under No collaboration" in text
+    assert "no clear difference under Secure Communities" in text
+
+
+def test_without_a_clear_difference_the_finding_says_so_plainly():
+    text = finding(reporting_table(task_force_resolved=0.0), SHARE)
+    assert text.startswith("The share of crimes against Latino residents reported: no clear difference from No "
+                           "collaboration under any scenario")
+    assert "largest: 287(g) task force" in text
+
+
+def test_key_findings_skip_outcomes_the_table_lacks_and_need_a_baseline():
+    table = reporting_table()
+    assert key_findings(table.t) == [finding(table, o) for o in FINDINGS if o.metric == "reporting_share"
+                                     and o.group == "latino"]
+    assert key_findings({**table.t, "baseline": [""] * len(table.t["policy"])}) == []
+
+
+def test_plain_assumptions_follow_the_values_and_name_no_config_keys():
+    p = ModelParams()
+    text = " ".join(plain_assumptions(p))
+    assert "beliefs." not in text and "log-odds" not in text and "Beta" not in text
+    assert f"{chance_to_call(p, 0.1):.0%} at a fear of 0.1" in text
+    stronger = dataclasses.replace(p, reporting=dataclasses.replace(p.reporting, fear_weight=2 * p.reporting.fear_weight))
+    assert chance_to_call(stronger, 0.1) < chance_to_call(p, 0.1)
+    assert f"{chance_to_call(stronger, 0.1):.0%} at a fear of 0.1" in " ".join(plain_assumptions(stronger))
+
+
+def test_source_documents_are_cited_by_title():
+    assert cite_titles("Seed 003: holds") == ("Center for American Progress, Federal-Local Coordination on "
+                                              "Immigration Enforcement (2015): holds")
+    assert "seed" not in cite_titles("seeds 002, 003 and seed 000").lower()
+
+
+def test_the_glossary_explains_the_terms_a_resident_may_not_know():
+    terms = " ".join(GLOSSARY).lower()
+    for term in ("detainer", "notification", "judicial warrant", "287(g)", "jail model", "task force", "pep", "ice",
+                 "dhs", "removal", "clearance", "mixed-status household", "jail-day", "95% interval"):
+        assert term in terms, term
