@@ -20,6 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from hydra.experimental.callback import Callback
+from omegaconf import OmegaConf
 from scipy.special import stdtrit
 
 from experiments.runfolder import CLAIM, COMPLETE_MARKER, inspect_run, is_claimed, wait_for
@@ -249,7 +250,8 @@ class CompareScenarios(Callback):
             from experiments.report import make_report  # noqa: PLC0415
 
             make_figures(folder, self.baseline)
-            print(f"Figures: {folder / 'figures'}\nReport:  {make_report(folder, self.baseline)}")
+            costs = OmegaConf.to_object(config.costs) if "costs" in config else None   # this command's, not a resumed run's
+            print(f"Figures: {folder / 'figures'}\nReport:  {make_report(folder, self.baseline, costs)}")
 
 
 def require_runs(folder: Path, command: str, baseline: str | None = None) -> None:

@@ -20,20 +20,28 @@ import json
 import math
 import shutil
 import subprocess
+import sys
 import tempfile
 from datetime import date
 from pathlib import Path
 
 import pyarrow.parquet as pq
-
 from omegaconf import OmegaConf
 
 from experiments.assumptions import plain_assumptions
 from experiments.compare import HEADLINES, compare_folder, complete_runs, estimate_text, require_runs
-from experiments.figures import PLAIN, label, make_figures
+from experiments.figures import label, make_figures
 from experiments.findings import LESS_LIKELY_CUTOFF, Table, key_findings, surprises
 from experiments.glossary import GLOSSARY, cite_titles
-from experiments.schema import RunConfig, UnitCosts, in_scenario_order, load_costs, scenario_description, to_model_params
+from experiments.schema import (
+    RunConfig,
+    UnitCosts,
+    in_scenario_order,
+    load_costs,
+    scenario_description,
+    to_model_params,
+)
+from model import ParameterError
 
 CAPTIONS = {
     "1_who_stops_calling": "Who stops calling the police? The share of each group less likely to report a crime "
@@ -277,9 +285,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("folder", type=Path)
     parser.add_argument("--baseline", default="decoupled")
+    parser.add_argument("--costs", default=None, help="unit costs from conf/costs/<name>.yaml (default: those the "
+                                                      "sweep's runs were configured with)")
     args = parser.parse_args(argv)
     require_runs(args.folder, "report", args.baseline)
-    print(make_report(args.folder, args.baseline))
+    try:
+        costs = load_costs(args.costs) if args.costs else None
+    except ParameterError as err:
+        sys.exit(f"report: {err}")
+    print(make_report(args.folder, args.baseline, costs))
 
 
 if __name__ == "__main__":

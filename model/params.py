@@ -104,7 +104,7 @@ class CrimeParams:
         0.0, lo=0.0, hi=10.0,
         source=f"assumption, {STAGE3}: victim weight (1 - p_report)^exploitation; 0 = victims at random")
     reporting_deterrence: float = param(
-        1.31, lo=0.0, hi=20.0,
+        1.15, lo=0.0, hi=20.0,
         source=f"assumption, {STAGE4}: elasticity of offending in a neighbourhood to the chance its residents"
         " would not report a crime, relative to day 0; 0 = offending ignores reporting")
     local_victim_share: float = prob(0.7, "assumption: share of victims from the offender's neighbourhood")
@@ -209,7 +209,7 @@ class BeliefParams:
         0.455, "Alsan & Yang 2018: fear reaches citizens through ties; weight of ties' risk "
         f"(assumption, {STAGE1}; recalibrated, {STAGE4})")
     profiled_vulnerability: float = prob(
-        0.38, f"assumption, {STAGE1}; recalibrated, {STAGE4}: least vulnerability of residents with the profiled label "
+        0.30, f"assumption, {STAGE1}; recalibrated, {STAGE4}: least vulnerability of residents with the profiled label "
         "(policing.profiled_label), whatever their status: they may be asked about status or held by mistake "
         "(seed 004: profiling; Theodore 2013: Latinos fear questions about 'their immigration status or that of "
         "people they know')")
@@ -237,7 +237,7 @@ class BeliefParams:
         "a pattern; per resident, so that the perceived risk does not change with the city's size (it was 20 contacts "
         "in all, the same in the 10,000-resident cities where it was calibrated)")
     risk_amplification: float = param(
-        3.42, lo=0.0, source=f"assumption, {STAGE1}; recalibrated, {STAGE4}: how much residents who do not know the "
+        4.2, lo=0.0, source=f"assumption, {STAGE1}; recalibrated, {STAGE4}: how much residents who do not know the "
         "policy overstate the observed risk (Theodore 2013: fear beyond actual risk)")
     policy_fear_rate: float = prob(0.05, "assumption: daily pull of fear up toward the perceived risk; 0 turns the "
                                    "channel off")

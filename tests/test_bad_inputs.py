@@ -45,6 +45,8 @@ CASES = [
     Case("shares not summing to 1", run_cmd("population.status_shares.citizen=0.5"), "population.status_shares"),
     Case("negative share", run_cmd("population.ethnicity_shares.latino=-0.2"), "population.ethnicity_shares"),
     Case("population below 10", run_cmd("population.size=3"), "population.size = 3"),
+    Case("negative unit cost", run_cmd("costs.jail_day=-5"), "costs.jail_day = -5"),
+    Case("unknown unit costs", run_cmd("costs=atlantis"), "costs"),
     Case("zero days", run_cmd("days=0"), "days = 0"),
     Case("negative seed", run_cmd("seed=-1"), "seed = -1"),
     Case("hold over 10 days", run_cmd("enforcement.hold_days=30"), "enforcement.hold_days = 30"),

@@ -9,9 +9,9 @@ import re
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from conftest import write_small_sweep
 from matplotlib.colors import to_rgb
 
-from conftest import write_small_sweep
 from experiments.compare import compare_folder
 from experiments.figures import COLOURS, MIN_COLOUR_DISTANCE, draw_figures
 from experiments.schema import SCENARIO_ORDER

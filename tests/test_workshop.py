@@ -9,8 +9,8 @@ import re
 import shutil
 
 import pytest
-
 from conftest import write_small_sweep
+
 from experiments.compare import compare_folder
 from experiments.figures import COLOURS, make_figures
 from experiments.report import make_report
