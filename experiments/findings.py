@@ -147,15 +147,25 @@ def why_reporting_moves_little(table: Table) -> str:
     victims = residents * g("latino", "victimizations_per_1000") / g("all", "victimizations_per_1000")
     before, after = g("latino", "reporting_share", table.baseline), g("latino", "reporting_share")
     unreported = table.get(p, "all", "unreported_per_1000", "diff")
+    less_likely = g("latino", "less_likely_share_end") - g("latino", "less_likely_share_end", table.baseline)
+    fall = (before - after) / before
     return (f"Why do so many residents 'less likely to call' change unreported crime so little? Under {label(p)}, "
-            f"{g('latino', 'less_likely_share_end'):.0%} of Latino residents are less likely to call, but the "
-            "cut-off counts anyone whose chance fell by more than a tenth, and many fell little more than that: "
-            f"the share of crimes against Latino residents that are reported is {after:.0%} against {before:.0%} "
-            f"under {label(table.baseline)} ({abs(after - before) * 100:.0f} points, "
-            f"{abs(after - before) / before:.0%} {'fewer' if after < before else 'more'}). Latino residents are "
-            f"{residents:.0%} of the city's residents and suffer {victims:.0%} of its crimes, so unreported crimes "
-            f"city-wide change by {unreported:+.1f} per 1,000 residents a year "
+            f"{g('latino', 'less_likely_share_end'):.0%} of Latino residents are less likely to call (a chance to "
+            "report at least a tenth below what it would be without fear), and the share of crimes against Latino "
+            f"residents that are reported is {after:.0%} against {before:.0%} under {label(table.baseline)} "
+            f"({abs(after - before) * 100:.0f} points, {abs(fall):.0%} {'fewer' if fall > 0 else 'more'}): about what "
+            f"it would be if those less likely to call reported {_fraction(fall / less_likely)} less. But Latino "
+            f"residents are {residents:.0%} of the city's residents and suffer {victims:.0%} of its crimes, so "
+            f"unreported crimes city-wide change by {unreported:+.1f} per 1,000 residents a year "
             f"({unreported / table.get(table.baseline, 'all', 'unreported_per_1000'):+.0%}).")
+
+
+def _fraction(x: float) -> str:
+    """0.62 -> 'about three fifths'; a percentage where no common fraction is near."""
+    words = {0.25: "a quarter", 1 / 3: "a third", 0.5: "half", 0.6: "three fifths", 2 / 3: "two thirds",
+             0.75: "three quarters"}
+    nearest = min(words, key=lambda w: abs(w - x))
+    return f"about {words[nearest]}" if abs(nearest - x) < 0.04 else f"about {x:.0%}"
 
 
 def why_it_costs(table: Table, p: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from experiments.assumptions import chance_to_call, plain_assumptions
-from experiments.findings import FINDINGS, Outcome, Table, change, finding, key_findings
+from experiments.findings import FINDINGS, Outcome, Table, change, finding, key_findings, why_reporting_moves_little
 from experiments.glossary import GLOSSARY, cite_titles
 from model import ModelParams
 
@@ -76,3 +76,22 @@ def test_the_glossary_explains_the_terms_a_resident_may_not_know():
     for term in ("detainer", "notification", "judicial warrant", "287(g)", "jail model", "task force", "pep", "ice",
                  "dhs", "removal", "clearance", "mixed-status household", "jail-day", "95% interval"):
         assert term in terms, term
+
+
+def test_the_surprise_explained_follows_the_numbers():
+    rows = []
+    for policy, (ll, rep, unrep, lat_vic) in {"decoupled": (0.0, 0.40, 40.0, 60.0),
+                                              "287g_jail": (0.60, 0.24, 45.0, 66.0)}.items():
+        rows += [(policy, "latino", "less_likely_share_end", ll, ll, ll, ll, 1.0),
+                 (policy, "latino", "reporting_share", rep, rep - 0.40, 0, 0, 1.0),
+                 (policy, "all", "unreported_per_1000", unrep, unrep - 40.0, 0, 0, 1.0),
+                 (policy, "latino", "victimizations_per_1000", lat_vic, 0, 0, 0, 1.0),
+                 (policy, "all", "victimizations_per_1000", 60.0, 0, 0, 0, 1.0),
+                 (policy, "latino", "residents_start", 200.0, 0, 0, 0, 1.0),
+                 (policy, "all", "residents_start", 1000.0, 0, 0, 0, 1.0)]
+    text = why_reporting_moves_little(Table(comparison(rows)))
+    assert "60% of Latino residents are less likely to call" in text
+    assert "24% against 40%" in text and "40% fewer" in text
+    assert "reported about two thirds less" in text            # 0.40 fall / 0.60 less likely
+    assert "20% of the city's residents and suffer 22% of its crimes" in text
+    assert "+5.0 per 1,000 residents a year (+12%)" in text
