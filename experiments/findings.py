@@ -11,7 +11,10 @@ import math
 from dataclasses import dataclass
 
 from experiments.figures import label
-from experiments.schema import in_scenario_order
+from experiments.schema import in_scenario_order, load_policy
+from model.params import OutcomeParams
+
+DEFAULT_DROP = OutcomeParams().less_likely_drop
 
 
 @dataclass(frozen=True)
@@ -37,9 +40,11 @@ FINDINGS = (
     Outcome("all", "wrongly_held", "citizens and lawful residents wrongly held for immigration", "count"),
 )
 
-LESS_LIKELY_CUTOFF = ('"Less likely to call" means a resident\'s chance of reporting a violent crime is more than 10% '
-                      "below what it would be if they feared no immigration consequences (Theodore 2013 asked "
-                      "whether people were less likely to call for fear that officers would ask about status).")
+def less_likely_meaning(drop: float = DEFAULT_DROP) -> str:
+    """What "less likely to call" means, with the run's cut-off (outcomes.less_likely_drop)."""
+    return (f'"Less likely to call" means a resident\'s chance of reporting a violent crime is more than {drop:.0%} '
+            "below what it would be if they feared no immigration consequences (Theodore 2013 asked whether people "
+            "were less likely to call for fear that officers would ask about status).")
 
 
 class Table:
@@ -122,16 +127,17 @@ def _capital(s: str) -> str:
     return s[:1].upper() + s[1:]
 
 
-def surprises(columns: dict[str, list]) -> list[str]:
+def surprises(columns: dict[str, list], drop: float = DEFAULT_DROP) -> list[str]:
     """Explanations of what surprised readers, from the same numbers: why many residents 'less likely to call'
     move unreported crime little, and why calm scenarios still spend officer hours and remove people."""
     table = Table(columns)
     if not table.baseline:
         return []
-    return [s for s in [why_reporting_moves_little(table)] + [why_it_costs(table, p) for p in table.others()] if s]
+    explained = [why_reporting_moves_little(table, drop)] + [why_it_costs(table, p) for p in table.others()]
+    return [s for s in explained if s]
 
 
-def why_reporting_moves_little(table: Table) -> str:
+def why_reporting_moves_little(table: Table, drop: float = DEFAULT_DROP) -> str:
     """For the scenario where the most Latino residents are less likely to call but city-wide unreported crime
     rises least in proportion."""
     def ratio(p):
@@ -151,7 +157,7 @@ def why_reporting_moves_little(table: Table) -> str:
     fall = (before - after) / before
     return (f"Why do so many residents 'less likely to call' change unreported crime so little? Under {label(p)}, "
             f"{g('latino', 'less_likely_share_end'):.0%} of Latino residents are less likely to call (a chance to "
-            "report at least a tenth below what it would be without fear), and the share of crimes against Latino "
+            f"report more than {drop:.0%} below what it would be without fear), and the share of crimes against Latino "
             f"residents that are reported is {after:.0%} against {before:.0%} under {label(table.baseline)} "
             f"({abs(after - before) * 100:.0f} points, {abs(fall):.0%} {'fewer' if fall > 0 else 'more'}): about what "
             f"it would be if those less likely to call reported {_fraction(fall / less_likely)} less. But Latino "
@@ -171,7 +177,6 @@ def _fraction(x: float) -> str:
 def why_it_costs(table: Table, p: str) -> str:
     """For a scenario that limits cooperation (officers never ask status, the jail declines some ICE requests):
     which levers still bring officer hours and removals."""
-    from experiments.schema import load_policy
     try:
         policy = load_policy(p)
     except FileNotFoundError:

@@ -43,7 +43,7 @@ GLOSSARY = {
     "Jail-day": "One person held in the local jail for one day.",
     "Officer hours on immigration work": "Hours officers spend asking about status, screening people at booking "
                                          "and processing ICE requests, instead of patrol and investigation.",
-    "Less likely to call": "A resident whose chance of reporting a violent crime against them is more than 10% "
+    "Less likely to call": "A resident whose chance of reporting a violent crime against them is more than {drop:.0%} "
                            "below what it would be if they feared no immigration consequences.",
     "Percentage points": "The difference between two percentages: from 43% to 36% is 7 points lower, which is "
                          "16% fewer (7 / 43).",
@@ -52,6 +52,13 @@ GLOSSARY = {
     "95% interval": "The range the average over runs is likely to be in, given how much the runs differ from "
                     "each other. A difference whose interval includes zero is not clear at this size.",
 }
+
+
+
+def glossary(drop: float) -> dict[str, str]:
+    """The glossary with the run's "less likely to call" cut-off (outcomes.less_likely_drop)."""
+    return {term: text.format(drop=drop) if "{drop" in text else text for term, text in GLOSSARY.items()}
+
 
 # The source documents (docs/sources/seeds/README.md), by the number the configs cite them with.
 SOURCES = {

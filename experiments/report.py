@@ -31,8 +31,8 @@ from omegaconf import OmegaConf
 from experiments.assumptions import plain_assumptions
 from experiments.compare import HEADLINES, compare_folder, complete_runs, estimate_text, require_runs
 from experiments.figures import label, make_figures
-from experiments.findings import LESS_LIKELY_CUTOFF, Table, key_findings, surprises
-from experiments.glossary import GLOSSARY, cite_titles
+from experiments.findings import Table, key_findings, less_likely_meaning, surprises
+from experiments.glossary import cite_titles, glossary
 from experiments.schema import (
     RunConfig,
     UnitCosts,
@@ -101,9 +101,9 @@ def _round(n: float) -> int:
     return int(float(f"{n:.2g}"))
 
 
-def resolution_summary(folder: Path, seeds: int, residents: int) -> str:
-    """One paragraph: how many of the headline differences are resolved at this size, and what the rest need."""
-    t = pq.read_table(folder / "comparison.parquet").to_pydict()
+def resolution_summary(t: dict[str, list], seeds: int, residents: int) -> str:
+    """One paragraph: how many of the headline differences are resolved at this size, and what the rest need
+    (`t`: comparison.parquet as columns)."""
     wanted = {(g, m) for g, m, _, _ in HEADLINES}
     rows = [i for i, (g, m, r) in enumerate(zip(t["group"], t["metric"], t["resolved"]))
             if (g, m) in wanted and not math.isnan(r)]
@@ -125,17 +125,15 @@ def resolution_summary(folder: Path, seeds: int, residents: int) -> str:
     return f"<p>{html.escape(text.strip())}</p>"
 
 
-def headline_table(folder: Path, seeds: int, residents: int) -> str:
-    t = pq.read_table(folder / "comparison.parquet").to_pydict()
-    policies = in_scenario_order(t["policy"])
-    index = {(p, g, m): i for i, (p, g, m) in enumerate(zip(t["policy"], t["group"], t["metric"]))}
-    baseline = t["baseline"][0]
+def headline_table(columns: dict[str, list], seeds: int, residents: int) -> str:
+    table = Table(columns)
+    t, baseline = table.t, table.baseline
     rows = ["<tr><th>Outcome (mean over runs [95% interval])</th>" +
-            "".join(f"<th>{html.escape(label(p))}</th>" for p in policies) + "</tr>"]
+            "".join(f"<th>{html.escape(label(p))}</th>" for p in table.policies) + "</tr>"]
     for group, metric, name, fmt in HEADLINES:
         cells = []
-        for p in policies:
-            i = index.get((p, group, metric))
+        for p in table.policies:
+            i = table.rows.get((p, group, metric))
             if i is None:
                 cells.append("<td>n/a</td>")
                 continue
@@ -151,9 +149,9 @@ def _items(sentences: list[str], tag: str = "ul") -> str:
     return f"<{tag}>" + "\n".join(f"<li>{html.escape(s)}</li>" for s in sentences) + f"</{tag}>"
 
 
-def glossary() -> str:
+def glossary_list(drop: float) -> str:
     return "<dl class=glossary>" + "\n".join(f"<dt><b>{html.escape(term)}</b></dt><dd>{html.escape(text)}</dd>"
-                               for term, text in GLOSSARY.items()) + "</dl>"
+                                             for term, text in glossary(drop).items()) + "</dl>"
 
 
 HOLDS_WARNING = ("Center for American Progress, Federal-Local Coordination on Immigration Enforcement (2015): "
@@ -188,11 +186,6 @@ def cost_table(table: dict[str, list], costs: UnitCosts) -> str:
     return f"<table>{head}{''.join(rows)}</table><p class=note>{html.escape(note)}</p>"
 
 
-def run_params(run: Path):
-    """The model parameters a finished run used, from its saved config."""
-    return to_model_params(saved_config(run))[0]
-
-
 def saved_config(run: Path):
     """A finished run's config as saved in its folder, checked against the schema."""
     return OmegaConf.merge(OmegaConf.structured(RunConfig), OmegaConf.load(run / "config.yaml"))
@@ -214,7 +207,10 @@ def make_report(folder: Path, baseline: str = "decoupled", costs: UnitCosts | No
     residents = sorted({r["residents"] for r in runs})
     days = sorted({r["days"] for r in runs})
     table = pq.read_table(folder / "comparison.parquet").to_pydict()
-    costs = costs or OmegaConf.to_object(saved_config(finished[0])).costs
+    saved = saved_config(finished[0])
+    params = to_model_params(saved)[0]
+    drop = params.outcomes.less_likely_drop
+    costs = costs or OmegaConf.to_object(saved).costs
     if not costs.jail_day_year:   # a sweep run before unit costs were part of the config
         costs = load_costs("national")
     size = ", ".join(f"{n:,}" for n in residents)
@@ -232,17 +228,17 @@ def make_report(folder: Path, baseline: str = "decoupled", costs: UnitCosts | No
              "in the project's docs. The numbers depend on assumptions listed at the end; treat them as a way to "
              "compare scenarios, not as forecasts. Terms are explained in the glossary at the end.</p>",
              "<h2>Key findings</h2>", _items(key_findings(table), "ol"),
-             f"<p class=note>{html.escape(LESS_LIKELY_CUTOFF)} Shares are compared in percentage points (7 points "
+             f"<p class=note>{html.escape(less_likely_meaning(drop))} Shares are compared in percentage points (7 points "
              "lower) and as a relative change (16% fewer). Each run is one simulated year with its own random "
              "draws; a difference is clear when its 95% interval over the runs leaves out zero.</p>",
-             "<h2>Headline outcomes</h2>", resolution_summary(folder, len(seeds), residents[0]),
-             headline_table(folder, len(seeds), residents[0]),
+             "<h2>Headline outcomes</h2>", resolution_summary(table, len(seeds), residents[0]),
+             headline_table(table, len(seeds), residents[0]),
              f"<p class=note>Per year, for a city of {size} residents. Intervals are 95% confidence intervals "
              "across runs; differences from the baseline are paired by run (the same random draws). When a "
              "difference is not clear, the estimate of what would resolve it assumes the interval narrows with the "
              "square root of the number of runs (or of residents).</p>",
              "<h2>What it costs the locality</h2>", cost_table(table, costs),
-             "<h2>Reading the numbers</h2>", "".join(f"<p>{html.escape(s)}</p>" for s in surprises(table)),
+             "<h2>Reading the numbers</h2>", "".join(f"<p>{html.escape(s)}</p>" for s in surprises(table, drop)),
              "<h2>Figures</h2>"]
     for png in sorted(figures.glob("*.png")):
         data = base64.b64encode(png.read_bytes()).decode()
@@ -259,8 +255,8 @@ def make_report(folder: Path, baseline: str = "decoupled", costs: UnitCosts | No
     parts += ["</dl>", "<h2>Main assumptions</h2>",
               "<p>Values no published source fixes, set by judgement or by fitting the model to published "
               "figures; vary them to see how much a conclusion depends on them (docs/parameters.md in the "
-              "project lists every parameter with its source):</p>", _items(plain_assumptions(run_params(finished[0]))),
-              "<h2>Glossary</h2>", glossary(), "</body></html>"]
+              "project lists every parameter with its source):</p>", _items(plain_assumptions(params)),
+              "<h2>Glossary</h2>", glossary_list(drop), "</body></html>"]
     out = folder / "report.html"
     out.write_text("\n".join(parts))
     print_pdf(out)

@@ -5,8 +5,17 @@ from __future__ import annotations
 import dataclasses
 
 from experiments.assumptions import chance_to_call, plain_assumptions
-from experiments.findings import FINDINGS, Outcome, Table, change, finding, key_findings, why_reporting_moves_little
-from experiments.glossary import GLOSSARY, cite_titles
+from experiments.findings import (
+    FINDINGS,
+    Outcome,
+    Table,
+    change,
+    finding,
+    key_findings,
+    less_likely_meaning,
+    why_reporting_moves_little,
+)
+from experiments.glossary import GLOSSARY, cite_titles, glossary
 from model import ModelParams
 
 
@@ -95,3 +104,9 @@ def test_the_surprise_explained_follows_the_numbers():
     assert "reported about two thirds less" in text            # 0.40 fall / 0.60 less likely
     assert "20% of the city's residents and suffer 22% of its crimes" in text
     assert "+5.0 per 1,000 residents a year (+12%)" in text
+
+
+def test_the_less_likely_cut_off_is_the_runs_own():
+    assert "more than 20% below" in less_likely_meaning(0.2)
+    assert "more than 20% below" in glossary(0.2)["Less likely to call"]
+    assert "more than 10% below" in glossary(0.1)["Less likely to call"]
