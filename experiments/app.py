@@ -1,118 +1,149 @@
-"""The interactive page for live workshops: a Mesa SolaraViz app.
+"""The interactive page for live workshops (Solara, on the Mesa model of `experiments.page_model`).
 
     python -m experiments.app            # serves http://127.0.0.1:8765 (localhost only)
 
-Choose a scenario, move the key sliders (population mix, profiling, outreach, protection, officers), press
-Reset, then Play or Step, and watch trust, fear, willingness to report and unreported crime by group.
+Choose a scenario (or a county's history) and, to ask "what if we did X instead of Y", a second scenario to
+run beside it with the same residents and seed; move the sliders (any change starts the run again from day
+0); press Play to watch a year week by week: residents' chance of reporting a crime, the share less likely to
+call for fear of status questions, unreported crimes, trust, fear and removals, by group, for both scenarios.
 """
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import os
 import sys
+import threading
+import time
 
-import numpy as np
 import solara
 
-from experiments.figures import PLAIN
-from experiments.schema import load_policy, policy_names
-from mesa import DataCollector
-from mesa.visualization import Slider, SolaraViz, make_plot_component
-from model import CommunityTrustModel, ModelParams
-
-GROUPS = {"undocumented": "undocumented", "citizen_mixed_status": "citizens, mixed-status homes",
-          "latino": "Latino residents", "citizen_other": "other citizens"}
-GROUP_COLOURS = dict(zip(GROUPS, ("#D55E00", "#E69F00", "#CC79A7", "#0072B2")))
-PROTECTION = ("as in the scenario", "on", "off")
-
-
-class WorkshopModel(CommunityTrustModel):
-    """The community trust model with the page's controls as keyword arguments and a DataCollector for
-    its charts (SolaraViz rebuilds the model as `WorkshopModel(**controls)` on Reset). The scenario is the
-    `policy` keyword: Mesa reserves `scenario` for its own Scenario objects."""
-
-    def __init__(self, policy: str = "community_trust", population_size: int = 3000,
-                 undocumented_share: float = 0.041, profiling: float = 1.0, outreach_per_year: float = -1.0,
-                 protection: str = "as in the scenario", officers_per_1000: float = 2.2, days: int = 365,
-                 rng: int | str = 0):
-        p = ModelParams(days=int(days))
-        shares = dict(p.population.status_shares)
-        shares["citizen"] += shares["undocumented"] - undocumented_share
-        shares["undocumented"] = undocumented_share
-        p.population = dataclasses.replace(p.population, size=int(population_size), status_shares=shares)
-        p.policing = dataclasses.replace(p.policing, profiling_multiplier=profiling,
-                                         officers_per_1000=officers_per_1000)
-        levers = load_policy(policy)
-        if outreach_per_year >= 0:
-            levers = dataclasses.replace(levers, outreach_rate=min(1.0, outreach_per_year / 365))
-        if protection != PROTECTION[0]:
-            levers = dataclasses.replace(levers, victim_witness_protection=protection == "on")
-        p.policy = levers
-        super().__init__(p, rng=int(rng))
-        cells = self.outcomes.cell
-        self._groups = {g: mask[cells] for g, mask in self.outcomes.groups().items() if g in GROUPS}
-        reporters = {}
-        for g, name in GROUPS.items():
-            reporters[f"Trust: {name}"] = lambda m, g=g: m.group_mean(g, m.residents.trust)
-            reporters[f"Fear: {name}"] = lambda m, g=g: m.group_mean(g, m.residents.fear)
-            reporters[f"Would report: {name}"] = lambda m, g=g: m.group_mean(g, m.report_probability())
-        reporters["Crimes reported per 1,000"] = lambda m: m.per_1000("reported")
-        reporters["Crimes not reported per 1,000"] = lambda m: m.per_1000("victimizations") - m.per_1000("reported")
-        self.datacollector = DataCollector(model_reporters=reporters)
-        self.datacollector.collect(self)
-
-    def group_mean(self, group: str, values: np.ndarray) -> float:
-        mask = self._groups[group] & self.residents.present()
-        return float(values[mask].mean()) if mask.any() else float("nan")
-
-    def per_1000(self, event: str) -> float:
-        """Cumulative count of an event so far, per 1,000 residents."""
-        return float(self.outcomes.events[event][: self.day + 1].sum() * 1000 / len(self.residents))
-
-    def step(self) -> None:
-        super().step()
-        self.datacollector.collect(self)
-
-
-def _series(kind: str) -> dict[str, str]:
-    return {f"{kind}: {name}": GROUP_COLOURS[g] for g, name in GROUPS.items()}
-
-
-def status_panel(model: WorkshopModel):
-    """The scenario's levers and the day, in words."""
-    p = model.policy
-    lines = [f"### {PLAIN.get(p.name, p.name)} — day {model.day + 1} of {model.params.days}",
-             f"- Status questions: **{p.status_questions}**; arrests to check status: "
-             f"**{'allowed' if p.pretext_arrests else 'prohibited'}**",
-             f"- Fingerprints shared with DHS: **{'yes' if p.fingerprint_sharing else 'no'}**; ICE asks for: "
-             f"**{p.ice_request}**, honoured: **{p.honour_requests}**",
-             f"- Victims and witnesses protected: **{'yes' if p.victim_witness_protection else 'no'}**; outreach "
-             f"reaches **{p.outreach_rate * 365:.0%}** of residents a year",
-             f"- {len(model.residents):,} residents, {len(model.police)} officers"]
-    return solara.Markdown("\n".join(lines))
-
-
-model_params = {
-    "policy": {"type": "Select", "value": "community_trust", "values": policy_names(), "label": "Scenario"},
-    "population_size": Slider("Residents", 3000, 1000, 20000, 1000),
-    "undocumented_share": Slider("Share undocumented", 0.041, 0.0, 0.2, 0.005),
-    "profiling": Slider("Profiling: stop rate of Latino residents (x)", 1.0, 1.0, 4.0, 0.25),
-    "outreach_per_year": Slider("Outreach: residents reached a year (-1 = as in the scenario)", -1.0, -1.0, 1.0, 0.1),
-    "protection": {"type": "Select", "value": PROTECTION[0], "values": list(PROTECTION),
-                   "label": "Victim and witness protection"},
-    "officers_per_1000": Slider("Officers per 1,000 residents", 2.2, 0.5, 5.0, 0.1),
-    "rng": {"type": "InputText", "value": 0, "label": "Seed"},
-}
-
-page = SolaraViz(
-    WorkshopModel(),
-    components=[status_panel, make_plot_component(_series("Trust")), make_plot_component(_series("Fear")),
-                make_plot_component(_series("Would report")),
-                make_plot_component({"Crimes reported per 1,000": "#0072B2", "Crimes not reported per 1,000": "#D55E00"})],
-    model_params=model_params,
-    name="Community trust and immigration enforcement",
+from experiments.page_model import (
+    PROTECTION,
+    WEEK,
+    Charts,
+    Controls,
+    SideBySide,
+    at_a_glance,
+    label,
+    levers_in_words,
+    scenario_items,
 )
+
+controls = solara.reactive(Controls())
+playing = solara.reactive(False)
+shown = solara.reactive(None)      # the Snapshot on screen
+frames = solara.reactive(0)        # how many times the charts were drawn since the run started
+last_play = solara.reactive("")    # how long the last full Play took, in words
+
+
+def change(**fields) -> None:
+    """Any control change stops the run and starts it again from day 0 (the page says so)."""
+    playing.set(False)
+    controls.set(dataclasses.replace(controls.value, **fields))
+
+
+def choose_scenario(choice: str) -> None:
+    playing.set(False)
+    controls.set(controls.value.for_place(choice))
+
+
+@solara.component
+def LabelledSlider(text: str, value: float, shown_as: str, low: float, high: float, step: float, on_value):
+    """The value written in the label, above a full-width track, so both stay readable in the sidebar. The run
+    restarts when the slider is let go (its "change" event), not at every position it passes while dragged."""
+    solara.Text(f"{text}: {shown_as}", style={"font-weight": "500"})
+    slider = solara.v.Slider(v_model=value, min=low, max=high, step=step, thumb_label=True, hide_details=True,
+                             class_="page-slider")
+    solara.v.use_event(slider, "change", lambda _widget, _event, data: on_value(float(data)))
+
+
+@solara.component
+def Menu(text: str, value: str, items: list[dict], on_value):
+    solara.v.Select(label=text, v_model=value, items=items, on_v_model=on_value, hide_details=True, class_="mb-3")
+
+
+@solara.component
+def ControlPanel():
+    c = controls.value
+    with solara.Card("What to run"):
+        Menu("Scenario", c.scenario, scenario_items(True), choose_scenario)
+        Menu("Compare with (same residents, same seed)", c.compare_with,
+             scenario_items(False, none_label="nothing: one scenario only"), lambda v: change(compare_with=v))
+        solara.Text("Changing any setting starts the run again from day 0.", style={"font-size": "0.85em"})
+    with solara.Card("City"):
+        LabelledSlider("Residents", c.residents, f"{c.residents:,}", 1000, 50000, 1000,
+                       lambda v: change(residents=int(v)))
+        LabelledSlider("Share undocumented", c.undocumented_share, f"{c.undocumented_share:.1%}", 0.0, 0.1, 0.001,
+                       lambda v: change(undocumented_share=round(v, 4)))
+        LabelledSlider("Officers per 1,000 residents", c.officers_per_1000, f"{c.officers_per_1000:.1f}", 0.5, 5.0,
+                       0.1, lambda v: change(officers_per_1000=round(v, 2)))
+    with solara.Card("Police practice"):
+        LabelledSlider("Profiling: stops of Latino residents", c.profiling, f"{c.profiling:.2f} times others'",
+                       1.0, 4.0, 0.25, lambda v: change(profiling=v))
+        Menu("Victim and witness protection", c.protection, [{"text": k, "value": k} for k in PROTECTION],
+             lambda v: change(protection=v))
+        solara.Switch(label="Outreach as in the scenario", value=c.outreach_per_year is None,
+                      on_value=lambda on: change(outreach_per_year=None if on else 0.2))
+        if c.outreach_per_year is not None:
+            LabelledSlider("Outreach reaches", c.outreach_per_year, f"{c.outreach_per_year:.0%} of residents a year",
+                           0.0, 1.0, 0.05, lambda v: change(outreach_per_year=round(v, 2)))
+    with solara.Card("Run"):
+        solara.InputInt("Run number (seed)", value=c.seed, on_value=lambda v: change(seed=max(0, int(v))))
+
+
+@solara.component
+def Page():
+    pair = solara.use_memo(lambda: SideBySide(controls.value), [controls.value])
+    charts = solara.use_memo(lambda: Charts(pair.snapshot()), [pair])
+
+    def show_start():
+        frames.set(0)
+        shown.set(pair.snapshot())
+    solara.use_effect(show_start, [pair])
+
+    def play(cancel: threading.Event):
+        if not playing.value:
+            return
+        started, start_day = time.perf_counter(), pair.day
+        while playing.value and pair.running and not cancel.is_set():
+            pair.advance(WEEK)
+            shown.set(pair.snapshot())
+            frames.set(frames.value + 1)
+        if not pair.running and not cancel.is_set():
+            last_play.set(f"{pair.day - start_day} days in {time.perf_counter() - started:.1f} s")
+            playing.set(False)
+    solara.use_thread(play, dependencies=[playing.value, pair], intrusive_cancel=False)
+
+    def step_week():
+        pair.advance(WEEK)
+        shown.set(pair.snapshot())
+        frames.set(frames.value + 1)
+
+    snap = shown.value if shown.value is not None and shown.value.source == id(pair) else pair.snapshot()
+    with solara.AppBar():
+        solara.AppBarTitle("Community trust and immigration enforcement")
+    with solara.Sidebar():
+        with solara.Row():
+            solara.Button("Pause" if playing.value else "Play", color="primary", disabled=not pair.running,
+                          on_click=lambda: playing.set(not playing.value))
+            solara.Button("Step a week", disabled=playing.value or not pair.running, on_click=step_week)
+            solara.Button("Reset", on_click=lambda: change())
+        ControlPanel()
+    names = [name for name, _, _ in snap.runs]
+    solara.Markdown(f"## Day {snap.day} of {snap.days}: " + " vs ".join(f"**{n}**" for n in names))
+    for (name, _, policy), style in zip(snap.runs, ("solid lines", "dashed lines")):
+        now = f"; now: {label(policy.name)}" if snap.switches else ""
+        solara.Markdown(f"- **{name}** ({style}{now}): {levers_in_words(policy)}.")
+    solara.Markdown(f"{snap.residents:,} simulated residents, {snap.officers} officers; the same residents and seed "
+                    "in both runs. Charts redraw every simulated week while playing."
+                    + (f" Last full play: {last_play.value}." if last_play.value else ""))
+    src = solara.use_memo(lambda: "data:image/png;base64," + base64.b64encode(charts.png(snap)).decode(), [snap])
+    solara.v.Html(tag="img", attributes={"src": src, "alt": charts.description(), "width": "960"},
+                  class_="page-charts")
+    solara.Markdown(at_a_glance(snap))
+    solara.v.Html(tag="span", children=[str(frames.value)], style_="display: none", class_="frames-drawn")
 
 
 def main() -> None:

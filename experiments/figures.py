@@ -23,45 +23,10 @@ import numpy as np  # noqa: E402
 from omegaconf import OmegaConf  # noqa: E402
 
 from experiments.compare import complete_runs, interval, load_sweep, require_runs  # noqa: E402
-from experiments.schema import HISTORY_SCENARIOS, SCENARIO_ORDER, in_scenario_order  # noqa: E402
+from experiments.schema import in_scenario_order  # noqa: E402
+from experiments.vocabulary import GROUP_LINES, GROUPS, colour, label  # noqa: E402
 
-# Okabe & Ito (2008) colour-blind-safe palette, one colour per scenario, least to most entangled, chosen so that
-# the seven scenarios of the comparison differ by at least MIN_COLOUR_DISTANCE in CIE Lab (the three calm ones
-# were three blues and greens). Bars get a thin dark edge so that the yellow stays visible on white.
-COLOURS = dict(zip(SCENARIO_ORDER + HISTORY_SCENARIOS, ("#009E73", "#56B4E9", "#999999", "#F0E442", "#E69F00",
-                                                         "#D55E00", "#CC79A7", "#000000", "#0072B2")))
-MIN_COLOUR_DISTANCE = 30.0   # CIE76 delta E; 2.3 is a just-noticeable difference, 30 is told apart at a glance
-EDGE = {"edgecolor": "#333333", "linewidth": 0.4}
-# Groups in line charts: greys and line styles, so they cannot be mistaken for scenarios.
-GROUP_LINES = {"undocumented": ("Undocumented", "#000000", "-"),
-               "latino": ("Latino residents", "#555555", "--"),
-               "citizen_mixed_status": ("Citizens, mixed-status households", "#777777", "-."),
-               "citizen_other": ("Other citizens", "#999999", ":")}
-PLAIN = {
-    "decoupled": "No collaboration",
-    "community_trust": "Community trust policy",
-    "recommended_practice": "PERF / Police Foundation practice",
-    "pep": "Priority Enforcement Program",
-    "secure_communities": "Secure Communities",
-    "287g_jail": "287(g) jail model",
-    "287g_task_force": "287(g) task force",
-    "detainers_declined": "Detainers declined (Cook 2011)",
-    "trust_act": "TRUST Act: serious offences only",
-}
-GROUPS = {
-    "undocumented": "Undocumented",
-    "lawful_resident": "Lawful residents\n(green card, visa)",
-    "citizen_mixed_status": "Citizens in\nmixed-status homes",
-    "citizen_other": "Other citizens",
-}
-
-
-def colour(policy: str) -> str:
-    return COLOURS.get(policy, "#000000")
-
-
-def label(policy: str) -> str:
-    return PLAIN.get(policy, policy)
+EDGE = {"edgecolor": "#333333", "linewidth": 0.4}   # a thin dark edge keeps the yellow bars visible on white
 
 
 class SweepData:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from experiments.figures import label
+from experiments.vocabulary import label
 from experiments.schema import in_scenario_order, load_policy
 from model.params import OutcomeParams
 

@@ -114,7 +114,8 @@ def history_figure(county: str, folder: Path, out: Path) -> list[Path]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt  # noqa: PLC0415
 
-    from experiments.figures import PLAIN, save  # noqa: PLC0415
+    from experiments.figures import save  # noqa: PLC0415
+    from experiments.vocabulary import PLAIN  # noqa: PLC0415
 
     history = OmegaConf.load(CONF_DIR / "history" / f"{county}.yaml").history
     d = load_sweep(folder, "daily").select(["seed", "group", "date", "mean_trust", "willingness_to_report"]).to_pydict()

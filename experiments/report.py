@@ -30,7 +30,8 @@ from omegaconf import OmegaConf
 
 from experiments.assumptions import plain_assumptions
 from experiments.compare import HEADLINES, compare_folder, complete_runs, estimate_text, require_runs
-from experiments.figures import label, make_figures
+from experiments.figures import make_figures
+from experiments.vocabulary import label
 from experiments.findings import Table, key_findings, less_likely_meaning, surprises
 from experiments.glossary import cite_titles, glossary
 from experiments.schema import (

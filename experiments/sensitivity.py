@@ -145,7 +145,8 @@ def ranking_figure(rows: dict[str, list], out: Path) -> list[Path]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt  # noqa: PLC0415
 
-    from experiments.figures import colour, label, save  # noqa: PLC0415
+    from experiments.figures import save  # noqa: PLC0415
+    from experiments.vocabulary import colour, label  # noqa: PLC0415
 
     scenarios = list(dict.fromkeys(rows["scenario"]))
     fig, axes = plt.subplots(1, len(OUTCOMES), figsize=(6 * len(OUTCOMES), 6.5))

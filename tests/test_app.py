@@ -1,8 +1,13 @@
-"""The interactive page: the app model follows its controls, and a real browser (headless Chromium) loads
-the page, changes the scenario, steps the model and sees the charts update."""
+"""The interactive page: what it runs (the workshop model, two scenarios side by side, county histories), what it
+draws (legible charts), and a real browser (headless Chromium) choosing a scenario, comparing two, playing a
+year within the time a workshop can wait, and reading the charts' titles and axes."""
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
+import math
+import re
 import shutil
 import socket
 import subprocess
@@ -12,26 +17,153 @@ import time
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
+from test_figures_legible import _lab, _visible_ticks
+
+from experiments.page_model import (
+    MEASURES,
+    WEEK,
+    Charts,
+    Controls,
+    SideBySide,
+    WorkshopModel,
+    page_params,
+    scenario_items,
+)
+from experiments.schema import SCENARIO_ORDER, history_names
+from experiments.vocabulary import COLOURS, GROUP_COLOUR_DISTANCE, PAGE_GROUPS, PLAIN
+from model import ParameterError
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 
 
-def test_the_app_model_follows_its_controls():
-    from experiments.app import WorkshopModel, page  # noqa: F401  (the page must build)
+def test_the_workshop_model_follows_its_controls():
     m = WorkshopModel(policy="287g_task_force", population_size=1500, undocumented_share=0.1, profiling=2.0,
                       outreach_per_year=0.5, protection="on", officers_per_1000=3.0, rng="4")
     assert m.policy.status_questions == "stops" and m.policy.victim_witness_protection
     assert m.policy.outreach_rate == pytest.approx(0.5 / 365)
     assert abs((m.residents.status == 3).mean() - 0.1) < 0.002
     assert m.params.policing.profiling_multiplier == 2.0 and len(m.police) == round(3.0 * 1.5)
+    assert m.seed == 4
     for _ in range(3):
         m.step()
     frame = m.datacollector.get_model_vars_dataframe()
-    assert len(frame) == 4 and "Trust: undocumented" in frame.columns
+    assert len(frame) == 4    # day 0 (before the first step) and three days
+    assert set(frame.columns) == {f"{k}:{g}" for k in MEASURES for g in PAGE_GROUPS}
     assert frame.notna().all().all()
 
+
+def test_bad_page_settings_are_refused_with_the_field_named():
+    with pytest.raises(ParameterError, match="policy"):
+        WorkshopModel(policy="no_such_scenario", population_size=1000)
+    with pytest.raises(ValueError, match="protection"):
+        WorkshopModel(protection="maybe", population_size=1000)
+
+
+def test_two_scenarios_side_by_side_share_residents_seed_and_days():
+    pair = SideBySide(Controls(residents=1500, compare_with="287g_task_force", seed=2))
+    first, second = pair.models
+    assert np.array_equal(first.residents.status, second.residents.status)
+    assert (first.network.adjacency != second.network.adjacency).nnz == 0
+    pair.advance(2 * WEEK)
+    assert first.day == second.day == 2 * WEEK - 1 and pair.day == 2 * WEEK
+    names = [name for name, _, _ in pair.snapshot().runs]
+    assert names == [PLAIN["community_trust"], PLAIN["287g_task_force"]]
+
+
+def test_a_scenario_beside_itself_gives_the_same_lines():
+    pair = SideBySide(Controls(residents=1500, scenario="secure_communities", compare_with="secure_communities"))
+    pair.advance(30)
+    (_, a, _), (_, b, _) = pair.snapshot().runs
+    assert all(np.array_equal(a[k], b[k], equal_nan=True) for k in a)
+
+
+def test_a_county_history_runs_in_its_county_and_the_comparison_follows_it():
+    controls = Controls(residents=1000).for_place("history:maricopa_az")
+    assert (controls.undocumented_share, controls.officers_per_1000) == (0.05, 1.7)   # conf/city/maricopa_az.yaml
+    pair = SideBySide(dataclasses.replace(controls, compare_with="decoupled"))
+    history, alternative = pair.models
+    assert history.params.days == alternative.params.days == (np.datetime64("2013-12-31")
+                                                               - np.datetime64("2006-01-01")).astype(int) + 1
+    assert history.params.timeline and not alternative.params.timeline
+    assert np.array_equal(history.residents.status, alternative.residents.status)
+    assert pair.snapshot().runs[0][0].startswith("Maricopa County")
+    back = controls.for_place("community_trust")
+    assert (back.undocumented_share, back.officers_per_1000) == (0.041, 2.2)   # national again
+
+
+def test_the_page_levers_reach_every_scenario_of_a_history():
+    params, _ = page_params("history:harris_tx", "national", None, 1000, None, 1.0, 0.5, "on", None, 0)
+    for policy in [params.policy, *(s.policy for s in params.timeline)]:
+        assert policy.victim_witness_protection and policy.outreach_rate == pytest.approx(0.5 / 365)
+
+
+def test_the_scenario_menu_shows_the_reports_scenarios_then_the_county_histories():
+    items = scenario_items(True)
+    texts = [i["text"] for i in items if "value" in i]
+    assert texts[: len(SCENARIO_ORDER)] == [PLAIN[s] for s in SCENARIO_ORDER]
+    divider = next(n for n, i in enumerate(items) if i.get("divider"))
+    assert "header" in items[divider + 1] and len(items) - divider - 2 == len(history_names())
+    assert not any(re.search(r"_|287g", t) for t in texts)   # plain names, no config ids
+
+
+@pytest.fixture(scope="module")
+def charts():
+    pair = SideBySide(Controls(residents=1500))
+    at_load = Charts(pair.snapshot())
+    at_load.update(pair.snapshot())
+    at_load.figure.canvas.draw()
+    pair.advance(120)
+    later = Charts(pair.snapshot())
+    later.update(pair.snapshot())
+    later.figure.canvas.draw()
+    return at_load, later
+
+
+def test_every_chart_has_a_title_and_axes_with_units(charts):
+    for c in charts:
+        for ax in c.axes.values():
+            assert ax.get_title(loc="left") and re.search(r"\(.+\)|per 1,000", ax.get_ylabel())
+        assert all(ax.get_xlabel() == "day of the run (days)" for ax in list(c.axes.values())[3:])
+
+
+def test_at_load_the_charts_show_day_zero_on_fixed_ranges(charts):
+    at_load, _ = charts
+    for measure, ax in at_load.axes.items():
+        low, high = ax.get_ylim()
+        assert low == 0 and high >= 10        # not matplotlib's +-0.045 around an empty axis
+        assert ax.get_xlim() == (0, 365)
+        if MEASURES[measure][2]:
+            assert (low, high) == MEASURES[measure][2]
+        assert all(len(line.get_xdata()) == 1 for line in ax.get_lines())   # the day-0 point, with its marker
+
+
+def test_no_tick_labels_overlap_and_the_legend_covers_no_chart(charts):
+    for c in charts:
+        renderer = c.figure.canvas.get_renderer()
+        for ax in c.axes.values():
+            for axis in (ax.xaxis, ax.yaxis):
+                boxes = [t.get_window_extent(renderer) for t in _visible_ticks(axis)]
+                for a, b in itertools.combinations(boxes, 2):
+                    assert min(a.x1, b.x1) - max(a.x0, b.x0) <= 1 or min(a.y1, b.y1) - max(a.y0, b.y0) <= 1
+        legend = c.figure.legends[0].get_window_extent(renderer)
+        for ax in c.axes.values():
+            box = ax.get_tightbbox(renderer)
+            assert legend.y1 <= box.y0 + 1 or not legend.overlaps(box), ax.get_title(loc="left")
+
+
+def test_group_colours_are_distinct_from_each_other_and_from_every_scenario_colour():
+    groups = [colour for _, colour in PAGE_GROUPS.values()]
+    for g in groups:
+        for name, s in COLOURS.items():
+            assert np.linalg.norm(_lab(g) - _lab(s)) >= GROUP_COLOUR_DISTANCE, (g, name)
+    for a, b in itertools.combinations(groups, 2):
+        assert np.linalg.norm(_lab(a) - _lab(b)) >= GROUP_COLOUR_DISTANCE
+
+
+# ---- the page in a browser -------------------------------------------------------------------------------------
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -60,10 +192,13 @@ def server():
     proc.wait(timeout=20)
 
 
+A_YEAR_WITHIN = 60.0    # seconds: the issue's bound for playing a year at the default size
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
                     reason="needs Debian's chromium and chromium-driver (.ci/run installs them)")
-def test_a_browser_changes_the_scenario_and_sees_the_charts_update(server, tmp_path):
+def test_a_browser_chooses_compares_and_plays_a_year_in_time(server, tmp_path):
     from selenium import webdriver
     from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.chrome.service import Service
@@ -80,30 +215,58 @@ def test_a_browser_changes_the_scenario_and_sees_the_charts_update(server, tmp_p
     # the page re-renders as the model changes: read it atomically and retry elements that went stale
     wait = WebDriverWait(driver, 90, ignored_exceptions=(StaleElementReferenceException,))
     text = lambda: driver.execute_script("return document.body.innerText")  # noqa: E731
-    charts = lambda: driver.execute_script("return Array.from(document.images).map(i => i.src)")  # noqa: E731
+    js = driver.execute_script
 
-    def click(xpath: str) -> None:
+    def click_visible(xpath: str) -> None:
         def attempt(d) -> bool:
-            d.find_element(By.XPATH, xpath).click()
+            shown = [e for e in d.find_elements(By.XPATH, xpath) if e.is_displayed()]
+            if not shown:
+                return False
+            shown[0].click()
             return True
         wait.until(attempt)
 
+    def choose(menu: str, item: str) -> None:
+        click_visible(f"//label[text()={menu!r}]/following-sibling::div[contains(@class,'v-select__selections')]")
+        click_visible(f"//div[contains(@class,'v-menu__content')]//div[contains(@class,'v-list-item__title') "
+                      f"and text()={item!r}]")
+
     try:
         driver.get(server)
-        wait.until(lambda _: "Community trust policy — day 0 of 365" in text())
-        wait.until(lambda _: len(charts()) >= 4)   # the charts render after the title: a race seen in CI
-        before = charts()
-        assert len(before) >= 4
-        click("//*[contains(@class,'v-select__selection') and text()='community_trust']")
-        click("//div[contains(@class,'v-list-item__title') and text()='287g_task_force']")
-        click("//button[contains(., 'Reset') or contains(., 'RESET')]")
-        wait.until(lambda _: "287(g) task force — day 0 of 365" in text())
-        assert "Status questions: stops" in text()
-        for _ in range(5):
-            click("//button[contains(., 'Step') or contains(., 'STEP')]")
-            time.sleep(0.5)
-        wait.until(lambda _: "day 5 of 365" in text())
-        wait.until(lambda _: sum(a != b for a, b in zip(before, charts())) >= 4)
+        wait.until(lambda _: "Day 0 of 365: Community trust policy vs 287(g) task force" in text())
+        page = text()
+        assert "287g_task_force" not in page and "community_trust" not in page   # plain names only
+        assert "Render" not in page and "Threads" not in page                     # no developer controls
+        tracks = js("return Array.from(document.querySelectorAll('.page-slider .v-slider__track-container'))"
+                    ".map(e => e.getBoundingClientRect().width)")
+        assert len(tracks) >= 4 and min(tracks) > 150, tracks
+        alt = js("return document.querySelector('img.page-charts').alt")
+        for title, unit, _ in MEASURES.values():
+            assert title in alt and unit in alt
+
+        choose("Scenario", PLAIN["secure_communities"])
+        wait.until(lambda _: "Day 0 of 365: Secure Communities vs 287(g) task force" in text())
+        choose("Compare with (same residents, same seed)", PLAIN["decoupled"])
+        wait.until(lambda _: "Day 0 of 365: Secure Communities vs No collaboration" in text())
+        before = js("return document.querySelector('img.page-charts').src")
+
+        click_visible("//button[normalize-space(.)='Play' or normalize-space(.)='PLAY']")
+        started, seen = time.perf_counter(), []
+        while time.perf_counter() - started < 3 * A_YEAR_WITHIN:
+            day = re.search(r"Day (\d+) of 365", text())
+            if day and (not seen or seen[-1] != int(day[1])):
+                seen.append(int(day[1]))
+            if seen and seen[-1] == 365:
+                break
+            time.sleep(0.05)
+        played = time.perf_counter() - started
+        assert seen and seen[-1] == 365, f"the page reached day {seen[-1] if seen else 0} in {played:.0f} s"
+        assert played < A_YEAR_WITHIN, f"a year took {played:.1f} s to play"
+        frames = int(js("return document.querySelector('.frames-drawn').textContent"))
+        assert frames >= math.ceil(365 / WEEK), f"{frames} redraws in a year: not one a week"
+        assert all(d % WEEK == 0 or d == 365 for d in seen)
+        assert js("return document.querySelector('img.page-charts').src") != before
+        print(f"\na year played in {played:.1f} s, {frames} redraws, {len(seen)} seen by the test")
         shot = tmp_path / "app.png"
         driver.save_screenshot(str(shot))
         assert shot.stat().st_size > 50_000

@@ -13,7 +13,8 @@ from conftest import write_small_sweep
 from matplotlib.colors import to_rgb
 
 from experiments.compare import compare_folder
-from experiments.figures import COLOURS, MIN_COLOUR_DISTANCE, draw_figures
+from experiments.figures import draw_figures
+from experiments.vocabulary import COLOURS, MIN_COLOUR_DISTANCE
 from experiments.schema import SCENARIO_ORDER
 
 NUMBER = re.compile(r"^[\u2212\-+]?[\d.,]+%?$|^\$?10\^|^\$\\mathdefault")

@@ -12,7 +12,8 @@ import pytest
 from conftest import write_small_sweep
 
 from experiments.compare import compare_folder
-from experiments.figures import COLOURS, make_figures
+from experiments.figures import make_figures
+from experiments.vocabulary import COLOURS
 from experiments.report import make_report
 from experiments.schema import HISTORY_SCENARIOS, SCENARIO_ORDER, load_costs
 
