@@ -279,9 +279,9 @@ class Charts:
             for run, style in enumerate(LINE_STYLES[: len(snap.runs)]):
                 for group, (_, colour) in PAGE_GROUPS.items():
                     self.lines[run, measure, group], = ax.plot([], [], style, color=colour, linewidth=1.6,
-                                                               marker="o", markersize=3, markevery=[-1])
+                                                               marker="o", markersize=4, markevery=[-1])
             ax.set_ylim(fixed or (0, 10))
-            ax.set_xlim(0, snap.days)
+            ax.set_xlim(-0.02 * snap.days, snap.days)   # day 0's points (all there is at load) clear of the axis
             for day, _ in snap.switches:
                 ax.axvline(day, color="#444444", linestyle=":", linewidth=1)
             ax.set_title(title, fontsize=11, loc="left")
