@@ -4,7 +4,7 @@
   with trust change, fear and knowledge, the element-wise update) and the reporting probability of every
   resident; no crime, policing, enforcement or outcome counting;
 - model: the whole model (`CommunityTrustModel.run`), every rule and the outcome tables;
-- reference: the belief rule written per agent (benchmarks/reference_beliefs.py), Mesa's `do` loop over
+- reference: the belief rule written per agent (model/reference.py), Mesa's `do` loop over
   agents reading their ties, timed on a few days and given per resident-day.
 
     .venv/bin/python benchmarks/bench_floor.py                # 100,000 residents
@@ -17,20 +17,15 @@ from __future__ import annotations
 
 import argparse
 import copy
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
-
-from benchmarks.reference_beliefs import ReferenceModel  # noqa: E402
-from conftest import make_params  # noqa: E402
-from model import CommunityTrustModel  # noqa: E402
-from model.rules.beliefs import ObservedRisk, Tallies  # noqa: E402
-from model.rules.reporting import reporting_probability  # noqa: E402
+from experiments.testing import make_params
+from model import CommunityTrustModel
+from model.reference import ReferenceModel
+from model.rules.beliefs import ObservedRisk, Tallies
+from model.rules.reporting import reporting_probability
 
 
 def floor(model: CommunityTrustModel, days: int) -> float:

@@ -10,7 +10,6 @@ import functools
 from dataclasses import dataclass
 
 import numpy as np
-from mesa import DataCollector
 
 from experiments.api import compose, model_params
 from experiments.schema import SCENARIO_ORDER, history_names
@@ -157,14 +156,12 @@ class WorkshopModel(CommunityTrustModel):
         self._group_rows = {g: cells[self.outcomes.cell] for g, cells in self._group_cells.items()}
         self._group_start = {g: max(1, int(rows.sum())) for g, rows in self._group_rows.items()}
         self._today: tuple[int, dict] | None = None
-        self.datacollector = DataCollector(model_reporters={
-            f"{measure}:{group}": functools.partial(WorkshopModel.measure, measure=measure, group=group)
-            for measure in MEASURES for group in PAGE_GROUPS})
-        self.datacollector.collect(self)
+        self.datacollector.collect(self)    # day 0, before the first step: the charts' starting point
 
-    def step(self) -> None:
-        super().step()
-        self.datacollector.collect(self)
+    def reporters(self) -> dict:
+        """The page's measures by group, collected each day by the model's DataCollector."""
+        return {f"{measure}:{group}": functools.partial(WorkshopModel.measure, measure=measure, group=group)
+                for measure in MEASURES for group in PAGE_GROUPS}
 
     def measure(self, measure: str, group: str) -> float:
         """Today's value of a page measure for a group."""

@@ -117,12 +117,11 @@ def run(cfg: DictConfig, folder: Path, overrides: list[str] | None = None) -> di
     return tables
 
 
-def _simulate(cfg: DictConfig, params: ModelParams, seed: int, identity: str,
-              overrides: list[str] | None) -> tuple[dict, dict]:
-    """Build and run the model: its tables as Arrow, and the run's metadata."""
+def execute(cfg: DictConfig, params: ModelParams, seed: int):
+    """Build and run the model: its tables as Arrow (led by the run's city, policy and seed; a history's daily
+    table also by date), the model, and the seconds taken to build it and to build and run it."""
     from model import CommunityTrustModel  # noqa: PLC0415  (Mesa is imported only for a run that goes ahead)
 
-    started = datetime.now(UTC)
     clock = time.perf_counter()
     model = CommunityTrustModel(params, rng=seed, create_agents=cfg.mesa_agents)
     built = time.perf_counter() - clock
@@ -134,10 +133,17 @@ def _simulate(cfg: DictConfig, params: ModelParams, seed: int, identity: str,
         history = OmegaConf.to_object(cfg.history)
         results["daily"] = with_dates(results["daily"], history)
         ids["policy"] = f"{history.name} history"   # the scenario changes over time: name the history
-    tables = {name: to_arrow(columns, ids) for name, columns in results.items()}
+    return {name: to_arrow(columns, ids) for name, columns in results.items()}, model, (built, elapsed)
+
+
+def _simulate(cfg: DictConfig, params: ModelParams, seed: int, identity: str,
+              overrides: list[str] | None) -> tuple[dict, dict]:
+    """Run the model: its tables as Arrow, and the run's metadata."""
+    started = datetime.now(UTC)
+    tables, model, (built, elapsed) = execute(cfg, params, seed)
     meta = {
         "city": cfg.city.name,
-        "policy": ids["policy"],
+        "policy": tables["summary"]["policy"][0].as_py(),
         "seed": seed,
         "overrides": overrides or [],
         "config_sha256": identity,

@@ -20,6 +20,7 @@ from model.outcomes import Outcomes
 from model.params import STATUSES, ModelParams, validate
 from model.policy import Policy
 from model.population import build_population
+from model.reporters import REPORTERS
 from model.residents import Residents
 from model.rules import Rule, load_rule
 from model.rules.reporting import ReportingRule
@@ -72,6 +73,7 @@ class CommunityTrustModel(mesa.Model):
         # with no reporting rule listed, nobody reports, but victim choice and the outcomes still need the chance
         self.reporting: ReportingRule = listed[0] if listed else ReportingRule(self)
         self.residents.report0 = self.report_probability()
+        self.datacollector = mesa.DataCollector(model_reporters=self.reporters())
 
     # ---- set-up ------------------------------------------------------------------------------------------
 
@@ -121,6 +123,7 @@ class CommunityTrustModel(mesa.Model):
         for rule in self.rules:
             rule.step(self.day)
         self._record_day()
+        self.datacollector.collect(self)
         if self.day + 1 >= self.params.days:
             self.running = False
 
@@ -170,6 +173,11 @@ class CommunityTrustModel(mesa.Model):
         self.policy = policy
 
     # ---- views for modelers ----------------------------------------------------------------------------------
+
+    def reporters(self) -> dict:
+        """Model-level reporters of `self.datacollector` (Mesa's DataCollector, collected once a day after the
+        end-of-day snapshot): model.reporters.REPORTERS; override to collect other numbers."""
+        return dict(REPORTERS)
 
     def resident(self, row: int) -> Resident:
         """The Mesa agent of resident `row` (made on demand if agents were not created up front)."""

@@ -152,6 +152,12 @@ class Outcomes:
 
     # ---- groups and tables -------------------------------------------------------------------------------
 
+    def group_cells(self, group: str) -> np.ndarray:
+        """The cells of a named group (a boolean mask), computed once."""
+        if not hasattr(self, "_group_masks"):
+            self._group_masks = self.groups()
+        return self._group_masks[group]
+
     def groups(self) -> dict[str, np.ndarray]:
         """Named groups as boolean masks over cells."""
         c = np.arange(self.n_cells)

@@ -1,67 +1,13 @@
-"""Shared helpers: small models built from default parameters with a few fields changed."""
+"""Fixtures; the helpers the tests share with the benchmarks live in experiments.testing."""
 
 from __future__ import annotations
 
-import dataclasses
-
-import numpy as np
 import pytest
 
-from experiments.schema import load_policy
-from model import CommunityTrustModel, ModelParams
-
-
-def make_params(size: int = 2000, days: int = 60, policy: str | None = None, **sections) -> ModelParams:
-    """Default parameters with `population.size`, `days`, a named scenario and section fields replaced,
-    e.g. make_params(crime={"exploitation": 0.0})."""
-    p = ModelParams(days=days)
-    p.population = dataclasses.replace(p.population, size=size)
-    if policy is not None:
-        p.policy = load_policy(policy)
-    for section, changes in sections.items():
-        setattr(p, section, dataclasses.replace(getattr(p, section), **changes))
-    return p
-
-
-def make_model(seed: int = 0, agents: bool = False, **kwargs) -> CommunityTrustModel:
-    return CommunityTrustModel(make_params(**kwargs), rng=seed, create_agents=agents)
-
-
-def summary_row(model: CommunityTrustModel, group: str = "all") -> dict:
-    """The run summary of one group as a dict."""
-    table = model.tables()["summary"]
-    i = list(table["group"]).index(group)
-    return {k: v[i] for k, v in table.items()}
-
-
-def total_over_seeds(seeds, metric: str, group: str = "all", **kwargs) -> float:
-    """Sum of a summary total (e.g. 'holds') over runs with several seeds."""
-    return float(sum(summary_row(make_model(seed=s, **kwargs).run(), group)[metric] for s in seeds))
+from experiments.testing import make_model
+from model import CommunityTrustModel
 
 
 @pytest.fixture
 def small_model() -> CommunityTrustModel:
     return make_model(size=1500, days=30)
-
-
-def rows_where(mask: np.ndarray) -> np.ndarray:
-    return np.flatnonzero(mask)
-
-
-def write_small_sweep(folder, policies=("decoupled", "secure_communities", "287g_task_force"), seeds=(0, 1),
-                      size=1500, days=60):
-    """Run a small sweep in-process through the same `run()` the CLI uses; one folder per run."""
-    from hydra import compose, initialize_config_dir
-
-    from experiments.run import run
-    from experiments.schema import CONF_DIR, register
-
-    register()
-    for policy in policies:
-        for seed in seeds:
-            overrides = [f"policy={policy}", f"seed={seed}", f"population.size={size}", f"days={days}",
-                         "output.print_summary=false"]
-            with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-                cfg = compose(config_name="config", overrides=overrides)
-            run(cfg, folder / f"policy={policy},seed={seed}", overrides)
-    return folder

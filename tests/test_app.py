@@ -173,6 +173,7 @@ def free_port() -> int:
 
 @pytest.fixture
 def server():
+    pytest.importorskip("solara", reason="the page needs the app extra: pip install -e '.[app]'")
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "experiments.app", "--port", str(port)], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)

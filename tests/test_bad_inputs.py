@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import write_small_sweep
+from experiments.testing import write_small_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ("population.size=300", "days=5")

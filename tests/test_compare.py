@@ -42,7 +42,7 @@ def test_scenarios_come_in_the_fixed_order():
 
 
 def test_a_sweep_folder_is_compared_and_incomplete_runs_are_ignored(tmp_path):
-    from conftest import make_model
+    from experiments.testing import make_model
     from experiments.tables import to_arrow
     for policy in ("decoupled", "287g_task_force"):
         for seed in range(3):

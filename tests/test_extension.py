@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import make_params
+from experiments.testing import make_params
 
 from model import CommunityTrustModel, ParameterError
 from model.params import DEFAULT_RULES

@@ -9,7 +9,7 @@ import re
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from conftest import write_small_sweep
+from experiments.testing import write_small_sweep
 from matplotlib.colors import to_rgb
 
 from experiments.compare import compare_folder

@@ -11,7 +11,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from conftest import make_params, summary_row
+from experiments.testing import make_params, summary_row
 from experiments.schema import load_policy
 from model import CommunityTrustModel, Policy
 from model.params import PolicySwitch

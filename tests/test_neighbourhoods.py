@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import make_model, make_params
+from experiments.testing import make_model, make_params
 
 from model import CommunityTrustModel, ParameterError
 from model.params import STATUSES

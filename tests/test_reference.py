@@ -5,9 +5,9 @@ from __future__ import annotations
 import copy
 
 import numpy as np
-from conftest import make_model
+from experiments.testing import make_model
 
-from benchmarks.reference_beliefs import ReferenceModel
+from model.reference import ReferenceModel
 from model.residents import State
 from model.rules.beliefs import ObservedRisk, Tallies, update_beliefs
 

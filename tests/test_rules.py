@@ -6,7 +6,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from conftest import make_model, make_params, summary_row
+from experiments.testing import make_model, make_params, summary_row
 
 from model import CommunityTrustModel, Policy
 from model.daylog import UNFAIR_CONTACT, DayLog

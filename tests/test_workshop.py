@@ -9,7 +9,7 @@ import re
 import shutil
 
 import pytest
-from conftest import write_small_sweep
+from experiments.testing import write_small_sweep
 
 from experiments.compare import compare_folder
 from experiments.figures import make_figures

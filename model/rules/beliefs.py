@@ -134,7 +134,7 @@ def update_beliefs(res, net, today: Tallies, risk: ObservedRisk, b, ties: np.nda
     `risk` is the community's observed risk of police contact (UpdateBeliefs.observed_risk); `ties`
     the tie strength to present residents, and `mix` each resident's shares of tie strength by
     neighbourhood (model.neighbourhoods.tie_mix); both are computed if not given.
-    benchmarks/reference_beliefs.py is the same rule written per agent, and the test that both agree
+    model/reference.py is the same rule written per agent, and the test that both agree
     keeps this one honest.
     """
     n = len(res)

@@ -2,7 +2,7 @@
 
 This is the readable reference for `model.rules.beliefs.update_beliefs` (the array form the model runs):
 `tests/test_reference.py` checks that both give the same beliefs for the same inputs, and
-`benchmarks/bench_floor.py` times both. Every line mirrors a line of the array form.
+`benchmarks/bench_floor.py` times both (it lives in the package so that both can import it). Every line mirrors a line of the array form.
 """
 
 from __future__ import annotations
