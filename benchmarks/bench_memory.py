@@ -15,9 +15,9 @@ POINTS = [(100_000, 8, False), (300_000, 8, False), (100_000, 8, True), (300_000
 
 
 def measure(size: int, degree: float, agents: bool) -> None:
-    import mesa  # noqa: F401  (the libraries count in the base, not per resident)
+    import mesa  # noqa: F401, PLC0415  (the libraries count in the base, not per resident)
 
-    from model import CommunityTrustModel, ModelParams, memory_estimate
+    from model import CommunityTrustModel, ModelParams, memory_estimate  # noqa: PLC0415  (in the base too)
 
     p = ModelParams(days=30)
     p.population = dataclasses.replace(p.population, size=size)

@@ -13,7 +13,8 @@ from model import ModelParams
 from model.rules.reporting import reporting_probability
 
 
-def chance_to_call(p: ModelParams, fear: float = 0.0, trust_above: float = 0.0, knows_protection: bool = False) -> float:
+def chance_to_call(p: ModelParams, fear: float = 0.0, trust_above: float = 0.0,
+                   knows_protection: bool = False) -> float:
     """A resident's chance to report a violent crime at a given fear and trust above the average."""
     ref = p.beliefs.initial_trust_mean
     return float(reporting_probability(p.reporting.violent_base, np.array([ref + trust_above]), np.array([fear]),

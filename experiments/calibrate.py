@@ -41,8 +41,14 @@ from omegaconf import DictConfig, OmegaConf
 
 from experiments.schema import CONF_DIR, RunConfig, county_history, load_policy, to_model_params, with_dates
 from experiments.tables import to_arrow
-from experiments.validate import (Target, format_validation, histories_needed, load_targets, scenarios_needed,
-                                  validation_table)
+from experiments.validate import (
+    Target,
+    format_validation,
+    histories_needed,
+    load_targets,
+    scenarios_needed,
+    validation_table,
+)
 from model import CommunityTrustModel, ParameterError
 
 TRIAL = "trial.json"
@@ -141,7 +147,7 @@ def report(folder: Path) -> str:
              f"Best loss {best['loss']:.3f} (sum over targets of ((model - published) / tolerance)^2; "
              f"a target is met when its term is at most 1).", "", "Best parameters (defaults to adopt):"]
     lines += [f"  {k} = {float(v):.4g}" for k, v in sorted(best["params"].items())]
-    text = "\n".join(lines + ["", format_validation(best["targets"])])
+    text = "\n".join([*lines, "", format_validation(best["targets"])])
     (folder / "calibration.txt").write_text(text + "\n")
     return text
 

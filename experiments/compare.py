@@ -19,11 +19,9 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-from hydra.experimental.callback import Callback
-from omegaconf import OmegaConf
 from scipy.special import stdtrit
 
-from experiments.runfolder import CLAIM, COMPLETE_MARKER, inspect_run, is_claimed, wait_for
+from experiments.runfolder import COMPLETE_MARKER, inspect_run
 from experiments.schema import in_scenario_order
 
 HEADLINES = (
@@ -110,8 +108,8 @@ def natural_bounds(metric: str) -> tuple[float, float]:
 
 def compare(summary: pa.Table, baseline: str | None = None) -> dict[str, np.ndarray]:
     """Tidy comparison: one row per setting, policy, group and metric, with the mean over seeds, its 95%
-    interval (kept within the metric's natural range), and the difference from the `baseline` scenario in the same setting, paired by seed, with its
-    interval (NaN without a baseline)."""
+    interval (kept within the metric's natural range), and the difference from the `baseline` scenario in the
+    same setting, paired by seed, with its interval (NaN without a baseline)."""
     cols = summary.to_pydict()
     n = summary.num_rows
     policy, group, seed = (np.array(cols[k], dtype=object) for k in ("policy", "group", "seed"))
@@ -173,8 +171,8 @@ def format_comparison(table: dict[str, np.ndarray], title: str = "") -> str:
     seeds = int(max(table["seeds"])) if len(table["seeds"]) else 0
     width = max(len(p) for p in policies) + 2
     lines = [title or "Scenario comparison",
-             f"mean over {seeds} seeds [95% confidence interval]" + (f"; difference from {baseline}, paired by seed"
-                                                                     "; * its interval leaves out zero" if baseline else "")]
+             f"mean over {seeds} seeds [95% confidence interval]"
+             + (f"; difference from {baseline}, paired by seed; * its interval leaves out zero" if baseline else "")]
     for group, metric, label, fmt in HEADLINES:
         lines += ["", label]
         for p in policies:
@@ -219,39 +217,6 @@ def compare_folder(folder: Path, baseline: str | None) -> str:
                    folder / "comparison.parquet")
     (folder / "comparison.txt").write_text(text + "\n")
     return text
-
-
-def wait_for_other_processes(folder: Path) -> None:
-    """Wait until no other process is computing a run under `folder` (two sweeps into one folder end with
-    the same, complete tables)."""
-    busy = [claim.parent for claim in Path(folder).rglob(CLAIM) if is_claimed(claim.parent)]
-    if busy:
-        print(f"[sweep] waiting for {len(busy)} run(s) another process is computing", flush=True)
-    for run in busy:
-        wait_for(run)
-
-
-class CompareScenarios(Callback):
-    """Hydra callback: at the end of a multirun, compare the scenarios of the sweep and print the table;
-    with `report`, also draw the workshop figures and write the one-page report."""
-
-    def __init__(self, baseline: str = "decoupled", report: bool = False):
-        self.baseline, self.report = baseline, report
-
-    def on_multirun_end(self, config, **kwargs) -> None:
-        folder = Path(config.hydra.sweep.dir)
-        wait_for_other_processes(folder)
-        if not complete_runs(folder, report_damaged=False):
-            return
-        print(compare_folder(folder, self.baseline))
-        print(f"\nWritten: {folder / 'comparison.txt'} and comparison.parquet")
-        if self.report:
-            from experiments.figures import make_figures  # noqa: PLC0415  (matplotlib only when asked)
-            from experiments.report import make_report  # noqa: PLC0415
-
-            make_figures(folder, self.baseline)
-            costs = OmegaConf.to_object(config.costs) if "costs" in config else None   # this command's, not a resumed run's
-            print(f"Figures: {folder / 'figures'}\nReport:  {make_report(folder, self.baseline, costs)}")
 
 
 def require_runs(folder: Path, command: str, baseline: str | None = None) -> None:

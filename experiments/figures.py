@@ -18,13 +18,13 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from omegaconf import OmegaConf  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from omegaconf import OmegaConf
 
-from experiments.compare import complete_runs, interval, load_sweep, require_runs  # noqa: E402
-from experiments.schema import in_scenario_order  # noqa: E402
-from experiments.vocabulary import GROUP_LINES, GROUPS, colour, label  # noqa: E402
+from experiments.compare import complete_runs, interval, load_sweep, require_runs
+from experiments.schema import in_scenario_order
+from experiments.vocabulary import GROUP_LINES, GROUPS, colour, label
 
 EDGE = {"edgecolor": "#333333", "linewidth": 0.4}   # a thin dark edge keeps the yellow bars visible on white
 
@@ -43,7 +43,8 @@ class SweepData:
         return np.array([v for p, g, v in zip(s["policy"], s["group"], s[metric]) if p == policy and g == group],
                         dtype=float)
 
-    def estimate(self, policy: str, group: str, metric: str, bounds=(-math.inf, math.inf)) -> tuple[float, float, float]:
+    def estimate(self, policy: str, group: str, metric: str,
+                 bounds=(-math.inf, math.inf)) -> tuple[float, float, float]:
         """Mean and the distances down and up to its 95% interval, the interval kept within `bounds`
         (0 where it cannot be computed)."""
         mean, lo, hi = interval(self.values(policy, group, metric))
@@ -59,7 +60,8 @@ class SweepData:
     def final_week_by_neighbourhood(self) -> dict[str, np.ndarray]:
         """The neighbourhood table's last week of every run."""
         t = load_sweep(self.folder, "neighbourhoods").to_pydict()
-        cols = {k: np.array(v, dtype=object if k in ("policy", "run", "setting", "city") else None) for k, v in t.items()}
+        cols = {k: np.array(v, dtype=object if k in ("policy", "run", "setting", "city") else None)
+                for k, v in t.items()}
         last = np.zeros(len(cols["week"]), dtype=bool)
         for run in set(cols["run"]):
             mine = cols["run"] == run
@@ -172,8 +174,8 @@ def unreported_and_victims(data: SweepData) -> plt.Figure:
     fig, axes = plt.subplots(1, 2, figsize=(13, 6))
     ax = axes[0]
     x = np.arange(len(data.policies))
-    reported = [data.estimate(p, "all", "victimizations_per_1000")[0] - data.estimate(p, "all", "unreported_per_1000")[0]
-                for p in data.policies]
+    reported = [data.estimate(p, "all", "victimizations_per_1000")[0]
+                - data.estimate(p, "all", "unreported_per_1000")[0] for p in data.policies]
     unreported = [data.estimate(p, "all", "unreported_per_1000", bounds=(0, math.inf)) for p in data.policies]
     ax.bar(x, reported, color=[colour(p) for p in data.policies], alpha=0.45, label="reported", **EDGE)
     bars = ax.bar(x, [m for m, _, _ in unreported], bottom=reported, yerr=[[d for _, d, _ in unreported],
@@ -280,8 +282,8 @@ def what_it_costs(data: SweepData) -> plt.Figure:
     return _panels(data, "What does it cost the locality?", (
         ("all", "officer_hours_immigration", "Officer hours (a year)", "Officer hours on immigration work", "{:,.0f}"),
         ("all", "jail_days_immigration", "Jail-days (a year)", "Local jail-days for immigration holds", "{:,.0f}"),
-        ("all", "holds_without_warrant", "Holds (a year)", "Holds without a judicial warrant\n(the locality's liability)",
-         "{:,.1f}")))
+        ("all", "holds_without_warrant", "Holds (a year)",
+         "Holds without a judicial warrant\n(the locality's liability)", "{:,.1f}")))
 
 
 def where_people_stop_calling(data: SweepData, baseline: str, other: str) -> plt.Figure:
@@ -307,16 +309,18 @@ def where_people_stop_calling(data: SweepData, baseline: str, other: str) -> plt
         drawn = _hexes(ax, centres, values, area, cmap, lo, hi, fmt if n <= 60 else None)
         ax.set_title(title, fontsize=11)
         if ax is axes[0]:
-            fig.colorbar(drawn, ax=ax, shrink=0.7, orientation="horizontal", pad=0.04, label=f"{profiled.capitalize()} residents (%)")
+            fig.colorbar(drawn, ax=ax, shrink=0.7, orientation="horizontal", pad=0.04,
+                         label=f"{profiled.capitalize()} residents (%)")
     fig.colorbar(drawn, ax=axes[1:], shrink=0.6, orientation="horizontal", pad=0.04,
-                 label="Change in willingness to report a crime after a year (percentage points; blue = more, red = fewer)")
+                 label="Change in willingness to report a crime after a year "
+                       "(percentage points; blue = more, red = fewer)")
     fig.suptitle("Where do people stop calling?", fontsize=14, fontweight="bold")
     note = (f"Each hexagon is one neighbourhood of about {round(float(np.nanmean(final['residents'])), -1):,.0f} "
             f"residents (mean over {len(data.seeds)} runs); thick outline: the operation area, the neighbourhoods "
             f"with the largest share of {profiled.capitalize()} residents, where a task force's saturation patrols go. "
-            "The operation area is chosen in each run; an outline marks the neighbourhoods in it in most runs. Positions "
-            "are stylized: the model has no streets, only which neighbourhood each household lives in, and "
-            "neighbourhoods with a similar mix are drawn side by side.")
+            "The operation area is chosen in each run; an outline marks the neighbourhoods in it in most runs. "
+            "Positions are stylized: the model has no streets, only which neighbourhood each household lives in, "
+            "and neighbourhoods with a similar mix are drawn side by side.")
     fig.text(0.5, 0.0, textwrap.fill(note, 180), ha="center", va="top", fontsize=8.5, color="#444444")
     return fig
 
@@ -340,7 +344,8 @@ def _hexes(ax, centres, values, outlined, cmap, lo, hi, fmt):
     ax.add_collection(collection)
     for c, is_area in zip(centres, outlined):
         if is_area:
-            ax.add_patch(RegularPolygon(tuple(c), numVertices=6, radius=0.98, fill=False, edgecolor="black", linewidth=2.4))
+            ax.add_patch(RegularPolygon(tuple(c), numVertices=6, radius=0.98, fill=False, edgecolor="black",
+                                        linewidth=2.4))
     if fmt:
         for c, v in zip(centres, values):
             if np.isfinite(v):

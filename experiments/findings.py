@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from experiments.vocabulary import label
 from experiments.schema import in_scenario_order, load_policy
+from experiments.vocabulary import label
 from model.params import OutcomeParams
 
 DEFAULT_DROP = OutcomeParams().less_likely_drop
@@ -141,7 +141,8 @@ def why_reporting_moves_little(table: Table, drop: float = DEFAULT_DROP) -> str:
     """For the scenario where the most Latino residents are less likely to call but city-wide unreported crime
     rises least in proportion."""
     def ratio(p):
-        rise = table.get(p, "all", "unreported_per_1000", "diff") / table.get(table.baseline, "all", "unreported_per_1000")
+        rise = (table.get(p, "all", "unreported_per_1000", "diff")
+                / table.get(table.baseline, "all", "unreported_per_1000"))
         return rise / table.get(p, "latino", "less_likely_share_end", "diff")
     clear = [p for p in table.others() if table.get(p, "latino", "less_likely_share_end", "resolved") == 1
              and table.get(p, "latino", "less_likely_share_end", "diff") >= 0.2]

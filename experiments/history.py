@@ -16,7 +16,6 @@ policies do?" shows trust and willingness to report by group over the real dates
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import textwrap
 from datetime import date, datetime
@@ -28,9 +27,10 @@ from omegaconf import OmegaConf
 
 from experiments.cli import positive_int
 from experiments.compare import interval, load_sweep
+from experiments.launch import SweepFailed, run_sweep
+from experiments.paths import RESULTS
 from experiments.schema import CONF_DIR
 
-ROOT = Path(__file__).resolve().parents[1]
 COUNTIES = ("cook_il", "harris_tx", "los_angeles_ca", "maricopa_az")
 SURVEY = ("2012-11-01", "2012-12-31")
 # Theodore (2013), pooled over the four counties (seed 003; docs/sources/shared_targets.yaml)
@@ -39,13 +39,12 @@ GROUPS = {"undocumented": "Undocumented", "latino": "Latino", "latino_citizen": 
 
 
 def run_county(county: str, seeds: int, folder: Path, overrides: list[str]) -> Path:
-    out = folder / county
-    cmd = [sys.executable, "-m", "experiments.run", "-m", f"city={county}", f"history={county}",
-           f"seed=range(0,{seeds})", f"hydra.sweep.dir={out}", "output.print_summary=false", *overrides]
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    if done.returncode != 0:
-        sys.exit(f"history {county} failed:\n{done.stdout[-1500:]}{done.stderr[-1500:]}")
-    return out
+    """A county's history over `seeds` seeds, as a sweep into `folder/<county>`; exits with its error."""
+    try:
+        return run_sweep(folder / county, [f"city={county}", f"history={county}", f"seed=range(0,{seeds})",
+                                           *overrides])
+    except SweepFailed as err:
+        sys.exit(f"history {county} failed:\n{err}")
 
 
 def window_means(daily: pa.Table, window: tuple[str, str], groups=GROUPS,
@@ -161,7 +160,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seeds", type=positive_int, default=5)
     parser.add_argument("--folder", type=Path, default=None)
     args, overrides = parser.parse_known_args(argv)
-    folder = args.folder or ROOT / "results" / "histories" / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+    folder = args.folder or RESULTS / "histories" / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
     results, figures = {}, []
     for county in args.counties:
         sweep = run_county(county, args.seeds, folder, overrides)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import MISSING, fields
 
-
 from experiments.schema import load_policy, policy_names, scenario_description
 from model import params as P
 from model.policy import Policy

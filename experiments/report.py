@@ -31,7 +31,6 @@ from omegaconf import OmegaConf
 from experiments.assumptions import plain_assumptions
 from experiments.compare import HEADLINES, compare_folder, complete_runs, estimate_text, require_runs
 from experiments.figures import make_figures
-from experiments.vocabulary import label
 from experiments.findings import Table, key_findings, less_likely_meaning, surprises
 from experiments.glossary import cite_titles, glossary
 from experiments.schema import (
@@ -42,6 +41,7 @@ from experiments.schema import (
     scenario_description,
     to_model_params,
 )
+from experiments.vocabulary import label
 from model import ParameterError
 
 CAPTIONS = {
@@ -156,8 +156,8 @@ def glossary_list(drop: float) -> str:
 
 
 HOLDS_WARNING = ("Center for American Progress, Federal-Local Coordination on Immigration Enforcement (2015): "
-                 "\u201ca number of federal courts have ruled that holding someone beyond the time permitted under state "
-                 "law without a judicial finding of probable cause is an unconstitutional deprivation of an "
+                 "\u201ca number of federal courts have ruled that holding someone beyond the time permitted under "
+                 "state law without a judicial finding of probable cause is an unconstitutional deprivation of an "
                  "individual\u2019s liberty.\u201d The Police Foundation (2009) lists \u201cracial profiling and other "
                  "civil lawsuits\u201d among police leaders\u2019 concerns. The model counts these holds; it does not "
                  "guess what a lawsuit would cost.")
@@ -229,9 +229,9 @@ def make_report(folder: Path, baseline: str = "decoupled", costs: UnitCosts | No
              "in the project's docs. The numbers depend on assumptions listed at the end; treat them as a way to "
              "compare scenarios, not as forecasts. Terms are explained in the glossary at the end.</p>",
              "<h2>Key findings</h2>", _items(key_findings(table), "ol"),
-             f"<p class=note>{html.escape(less_likely_meaning(drop))} Shares are compared in percentage points (7 points "
-             "lower) and as a relative change (16% fewer). Each run is one simulated year with its own random "
-             "draws; a difference is clear when its 95% interval over the runs leaves out zero.</p>",
+             f"<p class=note>{html.escape(less_likely_meaning(drop))} Shares are compared in percentage points "
+             "(7 points lower) and as a relative change (16% fewer). Each run is one simulated year with its own "
+             "random draws; a difference is clear when its 95% interval over the runs leaves out zero.</p>",
              "<h2>Headline outcomes</h2>", resolution_summary(table, len(seeds), residents[0]),
              headline_table(table, len(seeds), residents[0]),
              f"<p class=note>Per year, for a city of {size} residents. Intervals are 95% confidence intervals "

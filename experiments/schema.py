@@ -19,11 +19,10 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from experiments.paths import CONF_DIR
 from model.declare import ParameterError
 from model.params import ModelParams, PolicySwitch, validate
 from model.policy import Policy
-
-CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 
 
 @dataclass

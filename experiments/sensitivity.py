@@ -28,10 +28,9 @@ from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
 from experiments.cli import non_negative_int, positive_int
+from experiments.paths import RESULTS
 from experiments.schema import load_policy
 from model import CommunityTrustModel, ModelParams
-
-ROOT = Path(__file__).resolve().parents[1]
 
 # The assumed parameters and the ranges screened (the defaults sit inside; Skogan's 4-14 for the asymmetry).
 UNCERTAIN = {
@@ -88,7 +87,8 @@ def evaluate(args: tuple) -> list[float]:
     return out
 
 
-def run_all(x: np.ndarray, names: list[str], scenario: str, size: int, days: int, seed: int, workers: int) -> np.ndarray:
+def run_all(x: np.ndarray, names: list[str], scenario: str, size: int, days: int, seed: int,
+            workers: int) -> np.ndarray:
     jobs = [(row, names, scenario, size, days, seed) for row in x]
     # spawn, not fork: the parent has threads (pyarrow), and forking those can deadlock
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
@@ -116,7 +116,8 @@ def top_parameters(rows: dict[str, list], k: int) -> list[str]:
     score: dict[str, float] = {}
     for outcome in set(rows["outcome"]):
         for scenario in set(rows["scenario"]):
-            idx = [i for i, (o, s) in enumerate(zip(rows["outcome"], rows["scenario"])) if o == outcome and s == scenario]
+            idx = [i for i, (o, s) in enumerate(zip(rows["outcome"], rows["scenario"]))
+                   if o == outcome and s == scenario]
             top = max(rows["mu_star"][i] for i in idx) or 1.0
             for i in idx:
                 score[rows["parameter"][i]] = score.get(rows["parameter"][i], 0.0) + rows["mu_star"][i] / top
@@ -151,8 +152,9 @@ def ranking_figure(rows: dict[str, list], out: Path) -> list[Path]:
     scenarios = list(dict.fromkeys(rows["scenario"]))
     fig, axes = plt.subplots(1, len(OUTCOMES), figsize=(6 * len(OUTCOMES), 6.5))
     for ax, outcome in zip(np.atleast_1d(axes), OUTCOMES):
-        params = sorted(UNCERTAIN, key=lambda p: -max(m for o, q, m in zip(rows["outcome"], rows["parameter"],
-                                                                            rows["mu_star"]) if o == outcome and q == p))
+        params = sorted(UNCERTAIN,
+                        key=lambda p: -max(m for o, q, m in zip(rows["outcome"], rows["parameter"], rows["mu_star"])
+                                           if o == outcome and q == p))
         y = np.arange(len(params))
         for k, scenario in enumerate(scenarios):
             mu = {q: m for o, s, q, m in zip(rows["outcome"], rows["scenario"], rows["parameter"], rows["mu_star"])
@@ -182,7 +184,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1)
     parser.add_argument("--folder", type=Path, default=None)
     args = parser.parse_args(argv)
-    out = args.folder or ROOT / "results" / "sensitivity" / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+    out = args.folder or RESULTS / "sensitivity" / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
     out.mkdir(parents=True, exist_ok=True)
     screen: dict[str, list] = {}
     for scenario in args.scenarios:

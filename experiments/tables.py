@@ -6,10 +6,11 @@ from __future__ import annotations
 import platform
 import subprocess
 from importlib import metadata
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+
+from experiments.paths import ROOT
 
 PACKAGES = ("mesa", "numpy", "scipy", "networkx", "hydra-core", "omegaconf", "pyarrow")
 
@@ -35,11 +36,10 @@ def versions() -> dict[str, str]:
 
 def git_commit() -> str:
     """The source tree's commit (with '+dirty' if it has uncommitted changes), or 'unknown'."""
-    root = Path(__file__).resolve().parents[1]
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
                                 check=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
                                capture_output=True, text=True, timeout=10).stdout.strip()
         return commit + ("+dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError):

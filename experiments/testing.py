@@ -47,10 +47,10 @@ def rows_where(mask: np.ndarray) -> np.ndarray:
 def write_small_sweep(folder, policies=("decoupled", "secure_communities", "287g_task_force"), seeds=(0, 1),
                       size=1500, days=60):
     """Run a small sweep in-process through the same `run()` the CLI uses; one folder per run."""
-    from hydra import compose, initialize_config_dir
+    from hydra import compose, initialize_config_dir  # noqa: PLC0415  (Hydra only when a sweep is written)
 
-    from experiments.run import run
-    from experiments.schema import CONF_DIR, register
+    from experiments.run import run  # noqa: PLC0415  (the run machinery likewise)
+    from experiments.schema import CONF_DIR, register  # noqa: PLC0415
 
     register()
     for policy in policies:

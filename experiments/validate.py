@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import difflib
 import math
-import subprocess
 import sys
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -40,10 +39,11 @@ from omegaconf.errors import OmegaConfBaseException
 from experiments.cli import positive_int
 from experiments.compare import interval, load_sweep, natural_bounds
 from experiments.history import pool_by_seed, run_county, window_means
+from experiments.launch import SweepFailed, run_sweep
+from experiments.paths import RESULTS, ROOT
 from experiments.schema import CONF_DIR, history_names, policy_names
 from model import CommunityTrustModel, ModelParams, ParameterError
 
-ROOT = Path(__file__).resolve().parents[1]
 TARGETS = CONF_DIR / "validation" / "targets.yaml"
 
 
@@ -105,7 +105,8 @@ def load_targets(path: Path = TARGETS) -> list[Target]:
             continue
         for name in filter(None, (t.scenario, t.relative_to)):
             if name not in known:
-                raise ParameterError(f"{path}: target {t.id}: scenario {name!r} is not one of: {', '.join(sorted(known))}.")
+                raise ParameterError(f"{path}: target {t.id}: scenario {name!r} is not one of: "
+                                     f"{', '.join(sorted(known))}.")
     return targets
 
 
@@ -265,16 +266,16 @@ def main(argv: list[str] | None = None) -> None:
     except ParameterError as err:
         print(f"validate: {err}", file=sys.stderr)
         sys.exit(2)
-    folder = args.folder or ROOT / "results" / "validation" / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+    folder = args.folder or RESULTS / "validation" / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
     summary = pa.table({})
     if scenarios := scenarios_needed(targets):
-        cmd = [sys.executable, "-m", "experiments.run", "-m", f"policy={','.join(scenarios)}",
-               f"seed=range(0,{args.seeds})", f"hydra.sweep.dir={folder / 'scenarios'}", "output.print_summary=false",
-               "hydra.callbacks.compare.baseline=decoupled", f"population.size={args.residents}", *overrides]
-        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-        if done.returncode != 0:
-            print(done.stdout[-2000:] + done.stderr[-2000:], file=sys.stderr)
-            sys.exit(done.returncode)
+        try:
+            run_sweep(folder / "scenarios", [f"policy={','.join(scenarios)}", f"seed=range(0,{args.seeds})",
+                                             "hydra.callbacks.compare.baseline=decoupled",
+                                             f"population.size={args.residents}", *overrides])
+        except SweepFailed as err:
+            print(err, file=sys.stderr)
+            sys.exit(err.returncode)
         summary = load_sweep(folder / "scenarios")
     dailies = {county: load_sweep(run_county(county, args.seeds, folder / "histories",
                                              [f"history.until={until}", f"population.size={args.history_residents}",

@@ -48,6 +48,17 @@ PAGE_GROUPS = {"undocumented": ("Undocumented", "#800000"),
 GROUP_COLOUR_DISTANCE = 30.0
 
 
+# Groups in sentences.
+GROUP_NAMES = {"all": "all residents", "undocumented": "undocumented residents", "citizen": "citizens",
+               "lawful_resident": "lawful residents (green card, visa)", "citizen_mixed_status":
+               "citizens in mixed-status homes", "citizen_other": "other citizens", "latino": "Latino residents",
+               "latino_citizen": "Latino citizens", "mixed_status_household": "residents of mixed-status homes"}
+
+
+def group_name(group: str) -> str:
+    return GROUP_NAMES.get(group, f"the group {group}")
+
+
 def colour(policy: str) -> str:
     return COLOURS.get(policy, "#000000")
 

@@ -14,7 +14,7 @@ __all__ = ["CommunityTrustModel", "ModelParams", "ParameterError", "Policy", "me
 
 def __getattr__(name: str):
     if name == "CommunityTrustModel":
-        from model.model import CommunityTrustModel
+        from model.model import CommunityTrustModel  # noqa: PLC0415  (lazy: Mesa only on first use)
 
         return CommunityTrustModel
     raise AttributeError(f"module 'model' has no attribute {name!r}")

@@ -102,7 +102,6 @@ class PoliceForce:
         self.hours_investigation = np.zeros(n)
         self.stops = np.zeros(n, dtype=np.int64)
         self.total_stops = np.zeros(n, dtype=np.int64)
-        self.total_hours_immigration = np.zeros(n)
         self.total_cleared = np.zeros(n, dtype=np.int64)
 
     def __len__(self) -> int:
@@ -112,7 +111,6 @@ class PoliceForce:
         """New shift: today's hours go into the bank; today's counters back to zero."""
         self.bank = min(self.bank + self.daily_investigation_hours, self.bank_cap)
         self.total_stops += self.stops
-        self.total_hours_immigration += self.hours_immigration
         self.hours_immigration[:] = 0
         self.hours_investigation[:] = 0
         self.stops[:] = 0

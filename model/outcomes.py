@@ -232,7 +232,8 @@ class Outcomes:
                 "less_likely_share_end": _ratio(end["less_likely"][mask].sum(), n1),
                 "willingness_change_operation_area": _ratio(self.area_change[1][mask].sum(),
                                                             self.area_residents[1][mask].sum()),
-                "willingness_change_elsewhere": _ratio(self.area_change[0][mask].sum(), self.area_residents[0][mask].sum()),
+                "willingness_change_elsewhere": _ratio(self.area_change[0][mask].sum(),
+                                                       self.area_residents[0][mask].sum()),
                 **{k: t[k] for k in SUMMARY_TOTALS + self.event_names[len(EVENTS):]},
             }
             rows.append(row)

@@ -40,7 +40,8 @@ class PopulationParams:
         {"citizen": 0.915, "lawful_permanent_resident": 0.038, "temporary_visa": 0.006, "undocumented": 0.041},
         shares=True, source="Pew 2025 (undocumented); assumption (lawful statuses)")
     mixed_status_share: float = prob(0.067, "FWD.us 2023: ~1 in 15 U.S. residents lives in a mixed-status household")
-    citizen_share_in_mixed: float = prob(0.51, "FWD.us 2023: 11.3M citizens of 22M people in mixed-status households (calc)")
+    citizen_share_in_mixed: float = prob(
+        0.51, "FWD.us 2023: 11.3M citizens of 22M people in mixed-status households (calc)")
     household_size_mean: float = param(2.5, lo=1.0, hi=10.0, source="assumption: U.S. average household size ~2.5")
     citizen_spouse_or_child_share: float = prob(
         0.38, "Center for Migration Studies 2019: 38% of undocumented immigrants are parents of U.S. citizens (a lower "
@@ -80,7 +81,8 @@ class NetworkParams:
 class CrimeParams:
     """Offending, victim choice and witnesses."""
 
-    violent_per_1000: float = param(23.5, lo=0.0, source="BJS, Criminal Victimization 2022 (NCVS): 23.5 per 1,000 persons")
+    violent_per_1000: float = param(
+        23.5, lo=0.0, source="BJS, Criminal Victimization 2022 (NCVS): 23.5 per 1,000 persons")
     property_per_1000: float = param(
         40.8, lo=0.0, source="BJS NCVS 2022: 101.9 per 1,000 households / 2.5 persons per household (calc)")
     offending_multiplier: dict[str, float] = param(
@@ -148,7 +150,8 @@ class PolicingParams:
     clearance_property: float = prob(0.12, "assumption, set toward FBI 2019 17.2% property clearance with witnesses")
     witness_clearance_boost: float = prob(0.3, "assumption: added clearance chance with a cooperating witness")
     stops_per_officer_day: float = param(
-        0.11, lo=0.0, source="calc: BJS PPCS 2015, 8.6% of residents stopped as drivers a year / 2.2 officers per 1,000")
+        0.11, lo=0.0, source="calc: BJS PPCS 2015, 8.6% of residents stopped as drivers a year "
+        "/ 2.2 officers per 1,000")
     other_arrests_per_1000: float = param(
         25.0, lo=0.0, source="calc: FBI UCR 2019, ~10.1M arrests / 328M residents = 31 per 1,000 a year, "
         "less the index-crime arrests the model makes itself (assumption: ~6)")
@@ -157,8 +160,8 @@ class PolicingParams:
     profiled_label: str = param("latino", source="seed 004: targeting of Latino residents")
     profiling_multiplier: float = param(1.0, lo=0.0, source="assumption: stop rate of the profiled group, no incentive")
     enforcement_profiling: float = param(
-        1.0, lo=0.0, source="assumption: extra stop and arrest multiple where a stop can start immigration consequences: "
-        "status questions at stops, or status arrests feeding fingerprints or screening (seeds 002, 003)")
+        1.0, lo=0.0, source="assumption: extra stop and arrest multiple where a stop can start immigration "
+        "consequences: status questions at stops, or status arrests feeding fingerprints or screening (seeds 002, 003)")
     monitoring_reduction: float = prob(
         0.5, "assumption: share of excess profiling removed by monitoring and training (seed 000)")
     patrol_allocation: str = param(
@@ -261,7 +264,8 @@ class BeliefParams:
 class OutcomeParams:
     """Thresholds that turn beliefs into survey-like shares."""
 
-    would_not_call_threshold: float = prob(0.2, "assumption: violent-crime reporting probability below which a resident 'would not call'")
+    would_not_call_threshold: float = prob(
+        0.2, "assumption: violent-crime reporting probability below which a resident 'would not call'")
     less_likely_drop: float = prob(
         0.1, "assumption: relative fall in one's reporting probability, against the same resident without fear of "
         "immigration consequences, that counts as 'less likely to call'")
@@ -368,7 +372,7 @@ def _check_field(key: str, value: Any, meta: Any) -> None:
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             if not math.isfinite(v):
                 raise ParameterError(f"{name} = {v}: must be a finite number.")
-            if lo is not None and v < lo or hi is not None and v > hi:
+            if (lo is not None and v < lo) or (hi is not None and v > hi):
                 raise ParameterError(f"{name} = {v}: allowed range is [{_fmt(lo)}, {_fmt(hi)}].")
         if choices and v not in choices:
             raise ParameterError(f"{name} = {v!r} is not allowed; choose one of: {', '.join(choices)}.")

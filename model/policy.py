@@ -62,4 +62,5 @@ class Policy:
     def rewards_profiling(self) -> bool:
         """A stop can start immigration consequences: status questions at stops, or status arrests that
         bring fingerprints or a 287(g) screening (seed 002: pretextual arrests to get fingerprints taken)."""
-        return self.asks_at_stops() or (self.pretext_arrests and (self.fingerprint_sharing or self.screens_at_booking()))
+        return self.asks_at_stops() or (self.pretext_arrests
+                                        and (self.fingerprint_sharing or self.screens_at_booking()))

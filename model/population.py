@@ -31,7 +31,8 @@ def build_population(pop: PopulationParams, net: NetworkParams, rng: np.random.G
     household = hh_rank[household][order]
     status = status[order]
     n_neighbourhoods = max(1, round(pop.size / net.neighbourhood_size))
-    neighbourhood = (np.arange(pop.size) * n_neighbourhoods // pop.size).astype(np.intp)   # intp: it indexes per-neighbourhood arrays every day
+    # intp: it indexes per-neighbourhood arrays every day
+    neighbourhood = (np.arange(pop.size) * n_neighbourhoods // pop.size).astype(np.intp)
     # keep each household in one neighbourhood: the neighbourhood of its first member
     first = np.searchsorted(household, np.arange(household.max() + 1))
     neighbourhood = neighbourhood[first][household]
@@ -132,7 +133,8 @@ def _household_labels(pop: PopulationParams, labels: tuple[str, ...], kind: np.n
     for k, shares in by_kind.items():
         target -= hh_size[kind == k].sum() * np.array([shares[label] for label in labels])
     citizen_dist = np.clip(target, 0, None)
-    citizen_dist = citizen_dist / citizen_dist.sum() if citizen_dist.sum() > 0 else np.full(len(labels), 1 / len(labels))
+    citizen_dist = (citizen_dist / citizen_dist.sum() if citizen_dist.sum() > 0
+                    else np.full(len(labels), 1 / len(labels)))
     out = np.empty(len(kind), dtype=np.int8)
     for k in (CITIZEN_HH, *by_kind):
         dist = citizen_dist if k == CITIZEN_HH else np.array([by_kind[k][label] for label in labels])

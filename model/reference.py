@@ -2,7 +2,8 @@
 
 This is the readable reference for `model.rules.beliefs.update_beliefs` (the array form the model runs):
 `tests/test_reference.py` checks that both give the same beliefs for the same inputs, and
-`benchmarks/bench_floor.py` times both (it lives in the package so that both can import it). Every line mirrors a line of the array form.
+`benchmarks/bench_floor.py` times both (it lives in the package so that both can import it). Every line
+mirrors a line of the array form.
 """
 
 from __future__ import annotations
@@ -57,8 +58,8 @@ class BeliefAgent(mesa.Agent):
         felt_risk = heard * (self.knowledge * observed + (1 - self.knowledge) * rumoured)
         fear += b.policy_fear_rate * max(felt_risk - self.fear, 0.0)
 
-        loss = min(1.0, b.contact_gain * b.trust_asymmetry * self.unfair + b.seen_enforcement_loss * v * seen_enforcement
-                   + b.risk_trust_loss * felt_risk)
+        loss = min(1.0, b.contact_gain * b.trust_asymmetry * self.unfair
+                   + b.seen_enforcement_loss * v * seen_enforcement + b.risk_trust_loss * felt_risk)
         gain = min(1.0, b.contact_gain * self.fair + b.seen_clearance_gain * seen_cleared)
         trust = self.trust + gain * (1 - self.trust) - loss * self.trust
         trust += b.trust_influence * (ties_shift - shift) - b.trust_recovery * shift

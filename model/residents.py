@@ -99,7 +99,8 @@ class Residents:
         """Add columns a rule declares (`Rule.resident_columns`: name -> (dtype, initial value))."""
         for name, (dtype, initial) in columns.items():
             if hasattr(self, name):
-                raise ParameterError(f"{owner}.resident_columns: {name!r} is already a resident column; choose another name.")
+                raise ParameterError(f"{owner}.resident_columns: {name!r} is already a resident column; "
+                                     "choose another name.")
             setattr(self, name, np.full(len(self), initial, dtype=dtype))
 
     def lives_with_citizen(self) -> np.ndarray:

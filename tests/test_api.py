@@ -15,8 +15,8 @@ import pytest
 
 from experiments.api import ConfiguredModel, compose, simulate, simulate_many
 from experiments.run import run
-from model import ParameterError
 from experiments.testing import make_model
+from model import ParameterError
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ("population.size=1500", "days=30")
@@ -50,10 +50,10 @@ def test_bad_overrides_raise_the_command_lines_messages():
 
 
 def test_simulate_many_checks_every_set_before_running_any(monkeypatch):
-    import experiments.api as api  # noqa: PLC0415
+    import experiments.api as api
 
     monkeypatch.setattr(api, "_summary_of", lambda *a: pytest.fail("a run started before every set was checked"))
-    with pytest.raises(ParameterError, match="crime.exploitation"):
+    with pytest.raises(ParameterError, match=r"crime\.exploitation"):
         simulate_many([["policy=pep", *SMALL], ["crime.exploitation=-2", *SMALL]])
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from experiments.testing import write_small_sweep
 
 ROOT = Path(__file__).resolve().parents[1]

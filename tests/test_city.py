@@ -50,7 +50,8 @@ def test_county_profiles_differ_from_the_nation():
 
 
 def test_an_inconsistent_profile_names_the_fields():
-    with pytest.raises(ParameterError, match=r"city harris_tx: non-citizen shares .* more than city.foreign_born_share"):
+    with pytest.raises(ParameterError,
+                       match=r"city harris_tx: non-citizen shares .* more than city.foreign_born_share"):
         to_model_params(composed("city=harris_tx", "city.foreign_born_share=0.1"))
     with pytest.raises(ParameterError, match=r"population.status_shares = .*sum to 1"):
         from model import validate

@@ -13,7 +13,7 @@ from experiments.runfolder import write_run
 
 
 def test_interval_is_a_t_interval():
-    mean, lo, hi = interval(np.array([1.0, 2.0, 3.0]))
+    mean, _lo, hi = interval(np.array([1.0, 2.0, 3.0]))
     assert mean == 2.0
     assert hi - mean == pytest.approx(4.302653 * 1.0 / math.sqrt(3), rel=1e-5)  # t(0.975, 2) * sd / sqrt(n)
     assert math.isnan(interval(np.array([5.0]))[1]) and math.isnan(interval(np.array([]))[0])
@@ -42,8 +42,8 @@ def test_scenarios_come_in_the_fixed_order():
 
 
 def test_a_sweep_folder_is_compared_and_incomplete_runs_are_ignored(tmp_path):
-    from experiments.testing import make_model
     from experiments.tables import to_arrow
+    from experiments.testing import make_model
     for policy in ("decoupled", "287g_task_force"):
         for seed in range(3):
             m = make_model(seed=seed, size=1500, days=60, policy=policy).run()

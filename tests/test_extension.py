@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from experiments.testing import make_params
 
+from experiments.testing import make_params
 from model import CommunityTrustModel, ParameterError
 from model.params import DEFAULT_RULES
 from model.rules.examples import UnsolvedCaseDisillusion
@@ -88,7 +88,8 @@ def test_two_reporting_rules_are_refused():
 def test_rule_parameters_are_declared_and_validated():
     with pytest.raises(ParameterError, match=r"rule_params\.UnsolvedCaseDisillusion\.trust_loss = 2: allowed range"):
         CommunityTrustModel(with_example(trust_loss=2), rng=0)
-    with pytest.raises(ParameterError, match=r"rule_params\.UnsolvedCaseDisillusion\.trust_los: UnsolvedCaseDisillusion has no such parameter; "
+    with pytest.raises(ParameterError, match=r"rule_params\.UnsolvedCaseDisillusion\.trust_los: "
+                                             r"UnsolvedCaseDisillusion has no such parameter; "
                                              r"its parameters are: trust_loss"):
         CommunityTrustModel(with_example(trust_los=0.1), rng=0)
     p = make_params(size=300)
@@ -100,10 +101,10 @@ def test_rule_parameters_are_declared_and_validated():
 def test_a_bad_rule_path_names_the_problem():
     p = make_params(size=300)
     p.rules = ["model.rules.crime.NoSuchRule"]
-    with pytest.raises(ParameterError, match="cannot load 'model.rules.crime.NoSuchRule'"):
+    with pytest.raises(ParameterError, match=r"cannot load 'model\.rules\.crime\.NoSuchRule'"):
         CommunityTrustModel(p, rng=0)
     p.rules = ["model.params.ModelParams"]
-    with pytest.raises(ParameterError, match="is not a subclass of model.rules.Rule"):
+    with pytest.raises(ParameterError, match=r"is not a subclass of model\.rules\.Rule"):
         CommunityTrustModel(p, rng=0)
 
 

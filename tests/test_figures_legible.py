@@ -9,13 +9,13 @@ import re
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from experiments.testing import write_small_sweep
 from matplotlib.colors import to_rgb
 
 from experiments.compare import compare_folder
 from experiments.figures import draw_figures
-from experiments.vocabulary import COLOURS, MIN_COLOUR_DISTANCE
 from experiments.schema import SCENARIO_ORDER
+from experiments.testing import write_small_sweep
+from experiments.vocabulary import COLOURS, MIN_COLOUR_DISTANCE
 
 NUMBER = re.compile(r"^[\u2212\-+]?[\d.,]+%?$|^\$?10\^|^\$\\mathdefault")
 

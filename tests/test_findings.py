@@ -69,7 +69,8 @@ def test_plain_assumptions_follow_the_values_and_name_no_config_keys():
     text = " ".join(plain_assumptions(p))
     assert "beliefs." not in text and "log-odds" not in text and "Beta" not in text
     assert f"{chance_to_call(p, 0.1):.0%} at a fear of 0.1" in text
-    stronger = dataclasses.replace(p, reporting=dataclasses.replace(p.reporting, fear_weight=2 * p.reporting.fear_weight))
+    stronger = dataclasses.replace(p, reporting=dataclasses.replace(p.reporting,
+                                                                    fear_weight=2 * p.reporting.fear_weight))
     assert chance_to_call(stronger, 0.1) < chance_to_call(p, 0.1)
     assert f"{chance_to_call(stronger, 0.1):.0%} at a fear of 0.1" in " ".join(plain_assumptions(stronger))
 

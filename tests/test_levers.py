@@ -11,8 +11,8 @@ import dataclasses
 import numpy as np
 import pytest
 
-from experiments.testing import make_params, summary_row
 from experiments.schema import load_policy
+from experiments.testing import make_params, summary_row
 from model import CommunityTrustModel, Policy
 from model.params import PolicySwitch
 
@@ -145,4 +145,4 @@ def test_trust_and_reporting_fall_after_adoption_and_recover_more_slowly_after_t
         back_days = int(np.argmax(series[270:] <= half))             # days to come half the way back after the end
         assert series[719] < peak - abs(least_change) / 2, metric     # it does come back ...
         if slow:
-            assert back_days > 2 * move_days, metric                  # ... but more slowly than it went                  # ... but more slowly than it fell
+            assert back_days > 2 * move_days, metric                  # ... but more slowly than it went

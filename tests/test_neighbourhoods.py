@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from experiments.testing import make_model, make_params
 
+from experiments.testing import make_model, make_params
 from model import CommunityTrustModel, ParameterError
 from model.params import STATUSES
 
@@ -134,5 +134,5 @@ def test_the_neighbourhood_table_adds_up_to_the_city():
 
 def test_local_risk_weights_must_leave_a_share_for_the_city():
     p = make_params(beliefs={"own_neighbourhood_weight": 0.7, "ties_neighbourhoods_weight": 0.5})
-    with pytest.raises(ParameterError, match="own_neighbourhood_weight \\+ beliefs.ties_neighbourhoods_weight = 1.2"):
+    with pytest.raises(ParameterError, match=r"own_neighbourhood_weight \+ beliefs\.ties_neighbourhoods_weight = 1\.2"):
         CommunityTrustModel(p)

@@ -39,7 +39,7 @@ def test_households_are_cliques(default_city):
 
 
 def test_mean_community_degree_is_near_the_parameter():
-    res, net = city(community_degree=10.0, household_weight=0.0)
+    _res, net = city(community_degree=10.0, household_weight=0.0)
     # with household ties weighted 0 only community ties remain; duplicates merge, so a bit under 10
     degree = np.diff(net.adjacency.indptr).mean()
     assert 8.5 < degree <= 10.0

@@ -6,8 +6,8 @@ import dataclasses
 
 import numpy as np
 import pytest
-from experiments.testing import make_model, make_params, summary_row
 
+from experiments.testing import make_model, make_params, summary_row
 from model import CommunityTrustModel, Policy
 from model.daylog import UNFAIR_CONTACT, DayLog
 from model.model import beta_by_mean
@@ -170,7 +170,8 @@ def test_profiling_multiplier_levers():
     task_force = Policy(status_questions="stops")
     assert profiling_multiplier(task_force, p) == pytest.approx(1 + p.enforcement_profiling)
     monitored = dataclasses.replace(task_force, profiling_monitoring=True)
-    assert profiling_multiplier(monitored, p) == pytest.approx(1 + p.enforcement_profiling * (1 - p.monitoring_reduction))
+    assert profiling_multiplier(monitored, p) == pytest.approx(1 + p.enforcement_profiling
+                                                               * (1 - p.monitoring_reduction))
 
 
 def test_profiling_raises_the_stop_rate_of_the_profiled_group():
@@ -304,7 +305,8 @@ def test_rumoured_risk_moves_fear_in_proportion_to_attention():
     attentive, inattentive = undocumented[::2], undocumented[1::2]
     res.attention[attentive] = 1.0
     for _ in range(60):
-        update_beliefs(res, m.network, quiet_day, ObservedRisk(0.05, np.full(m.neighbourhoods.n, 0.05)), m.params.beliefs)
+        update_beliefs(res, m.network, quiet_day, ObservedRisk(0.05, np.full(m.neighbourhoods.n, 0.05)),
+                       m.params.beliefs)
     assert res.fear[attentive].min() > 0.05
     assert res.fear[inattentive].max() == 0.0   # nothing happened to them or their ties, and they hear nothing
 

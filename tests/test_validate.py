@@ -41,7 +41,8 @@ def test_a_bad_target_file_is_a_clear_error(tmp_path):
 
 
 @pytest.mark.parametrize("history, message", [
-    ("histories: [atlantis], window: ['2012-11-01', '2012-12-31']", r"histories \['atlantis'\] are not in conf/history"),
+    ("histories: [atlantis], window: ['2012-11-01', '2012-12-31']",
+     r"histories \['atlantis'\] are not in conf/history"),
     ("histories: [cook_il], window: ['Nov 2012', '2012-12-31']", "window = .*: give \\[first, last\\] as YYYY-MM-DD"),
     ("histories: [cook_il], window: ['2012-12-31', '2012-11-01']", "window ends .* before it starts")])
 def test_a_bad_history_target_is_a_clear_error(tmp_path, history, message):
@@ -96,7 +97,8 @@ def test_a_target_is_met_only_when_its_interval_is_within_the_tolerance_too():
 
     close_and_narrow, close_but_wide = rows([0.9, 1.0, 1.1]), rows([0.0, 2.0, 0.5, 1.5])
     assert close_and_narrow["passed"] == [True]
-    assert close_but_wide["model"] == [1.0] and close_but_wide["passed"] == [False] and close_but_wide["narrow"] == [False]
+    assert (close_but_wide["model"] == [1.0] and close_but_wide["passed"] == [False]
+            and close_but_wide["narrow"] == [False])
     assert "interval wider than the tolerance" in format_validation(close_but_wide)
 
 

@@ -9,13 +9,13 @@ import re
 import shutil
 
 import pytest
-from experiments.testing import write_small_sweep
 
 from experiments.compare import compare_folder
 from experiments.figures import make_figures
-from experiments.vocabulary import COLOURS
 from experiments.report import make_report
 from experiments.schema import HISTORY_SCENARIOS, SCENARIO_ORDER, load_costs
+from experiments.testing import write_small_sweep
+from experiments.vocabulary import COLOURS
 
 TITLES = {
     "1_who_stops_calling": "Who stops calling the police?",
@@ -96,7 +96,8 @@ def test_the_report_prices_officer_hours_and_jail_days_with_sourced_unit_costs(s
     costs = load_costs("national")
     page = make_report(sweep, "decoupled").read_text()
     section = html.unescape(page.split("<h2>What it costs the locality</h2>")[1].split("<h2>")[0])
-    assert f"an officer hour ${costs.officer_hour:,.2f} ({costs.officer_hour_year}; {costs.officer_hour_source})" in section
+    assert (f"an officer hour ${costs.officer_hour:,.2f} ({costs.officer_hour_year}; "
+            f"{costs.officer_hour_source})") in section
     assert f"a jail-day ${costs.jail_day:,.2f} ({costs.jail_day_year}; {costs.jail_day_source})" in section
     assert "unconstitutional" in section and "does not guess" in section
     doubled = dataclasses.replace(costs, jail_day=2 * costs.jail_day, officer_hour=0.0)

@@ -7,10 +7,10 @@
 - Trust falls with unfair contacts, with enforcement seen among ties (in proportion to vulnerability,
   so residents with no immigration risk near them do not lose trust this way) and, day by day, with the
   perceived risk of police contact (police seen as an arm of immigration enforcement, seed 003); it
-  rises a little with fair contacts (a case cleared, an outreach meeting) and with ties' cleared cases. What spreads socially is the
-  change in trust since day 0 (each resident's initial level is a stable trait), which is pulled toward
-  ties' change and drifts slowly back to zero. Bad contacts weigh `trust_asymmetry` times good ones
-  (Skogan 2006), so trust falls faster than it recovers.
+  rises a little with fair contacts (a case cleared, an outreach meeting) and with ties' cleared cases.
+  What spreads socially is the change in trust since day 0 (each resident's initial level is a stable
+  trait), which is pulled toward ties' change and drifts slowly back to zero. Bad contacts weigh
+  `trust_asymmetry` times good ones (Skogan 2006), so trust falls faster than it recovers.
 - The community watches how police contacts end for undocumented residents: the observed risk is the
   share of their contacts (stops, reports, witness cooperation, bookings) that led to an immigration
   consequence (a status question, or the jail honouring an ICE detainer or notification), smoothed over
@@ -19,11 +19,12 @@
   shared out by residents, so an even enforcement gives every neighbourhood the city's risk in
   expectation). Each resident feels a mix: `own_neighbourhood_weight` of their own neighbourhood's risk,
   `ties_neighbourhoods_weight` of the risk where their ties live (tie-weighted), and the rest city-wide
-  news; both weights 0 is the single city-wide risk. A resident who knows the local policy perceives that risk as it is; one who does not hears it as rumour,
-  amplified by `risk_amplification` (capped at 1; Theodore 2013: fear beyond the actual risk). Perceived
-  risk = knowledge x observed + (1 - knowledge) x rumoured, and fear rises toward vulnerability x
-  perceived risk. So knowing the policy (outreach, seed 002: "educate their communities about their
-  authority and actions") calms fear wherever the rumour overstates the risk.
+  news; both weights 0 is the single city-wide risk. A resident who knows the local policy perceives that
+  risk as it is; one who does not hears it as rumour, amplified by `risk_amplification` (capped at 1;
+  Theodore 2013: fear beyond the actual risk). Perceived risk = knowledge x observed + (1 - knowledge) x
+  rumoured, and fear rises toward vulnerability x perceived risk. So knowing the policy (outreach, seed
+  002: "educate their communities about their authority and actions") calms fear wherever the rumour
+  overstates the risk.
 - Residents differ in attention (a stable trait, Beta-distributed): how much second-hand news of
   enforcement reaches and moves them. Rumour and the observed risk, and fear heard from ties, act in
   proportion to vulnerability x attention; what happens to oneself or to one's own ties acts in

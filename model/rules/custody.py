@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from model.agents import flag
 from model.daylog import IMMIGRATION_CONSEQUENCE, POLICE_CONTACT
 from model.residents import IceSource, State
-from model.agents import flag
 from model.rules import Rule
 
 if TYPE_CHECKING:

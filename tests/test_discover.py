@@ -1,0 +1,61 @@
+"""Scenario discovery: a small Latin-hypercube sample, run as a Hydra sweep, in which PRIM finds a box that
+concentrates the cases of interest, described in words; and bad arguments refused before anything runs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from experiments.discover import latin_hypercube, parse
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_latin_hypercube_puts_one_point_in_each_stratum_of_every_range():
+    names = ["reporting.fear_weight", "beliefs.attention_mean"]
+    samples = latin_hypercube(names, 10, seed=3)
+    assert list(samples["sample"]) == [f"s{i:04d}" for i in range(10)]
+    for name, (low, high) in (("reporting.fear_weight", (10.0, 100.0)), ("beliefs.attention_mean", (0.1, 1.0))):
+        strata = ((samples[name] - low) / (high - low) * 10).astype(int)
+        assert sorted(strata) == list(range(10))
+    assert latin_hypercube(names, 10, seed=3).equals(samples)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--scenarios", "martial_law"], "not a scenario"),
+    (["--scenarios", "decoupled"], "other than the baseline"),
+    (["--parameters", "crime.nothing"], "not an uncertain parameter"),
+    (["--metric", "happiness"], "not a summary column"),
+    (["--group", "martians"], "not a group"),
+    (["--fall", "1.5"], "--fall"),
+])
+def test_bad_arguments_are_refused_before_anything_runs(args, message):
+    from model import ParameterError
+
+    with pytest.raises(ParameterError, match=message):
+        parse(args)
+
+
+@pytest.mark.slow
+def test_prim_finds_a_box_denser_than_the_whole_sample(tmp_path):
+    pytest.importorskip("ema_workbench", reason="scenario discovery is an extra: pip install -e '.[discover]'")
+    folder = tmp_path / "discovery"
+    done = subprocess.run(
+        [sys.executable, "-m", "experiments.discover", "--samples", "12", "--seeds", "1", "--residents", "1500",
+         "--days", "120", "--scenarios", "community_trust,287g_task_force", "--fall", "0.5", "--parameters",
+         "reporting.fear_weight,beliefs.risk_amplification,beliefs.attention_mean", "--folder", str(folder)],
+        cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-2000:]
+    cases = pd.read_parquet(folder / "cases.parquet")
+    assert len(cases) == 24 and set(cases["scenario"]) == {"community_trust", "287g_task_force"}
+    boxes = pd.read_parquet(folder / "boxes.parquet")
+    first = boxes.iloc[0]
+    assert first["density"] > cases["of_interest"].mean() and first["coverage"] >= 0.5
+    assert first["limits"] != "{}"                      # it restricts something
+    text = (folder / "discovery.txt").read_text()
+    assert "Box 1: Latino residents' chance of reporting" in text and "It is where" in text
+    assert (folder / "peeling_tradeoff.png").stat().st_size > 10_000
