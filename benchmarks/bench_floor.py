@@ -21,7 +21,7 @@ import time
 
 import numpy as np
 
-from experiments.testing import make_params
+from experiments.runs.testing import make_params
 from model import CommunityTrustModel
 from model.reference import ReferenceModel
 from model.rules.beliefs import ObservedRisk, Tallies

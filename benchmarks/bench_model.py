@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def one_run(size: int, days: int, policy: str, seed: int, agents: bool) -> dict:
     """Build and run one model; return timings and peak memory."""
-    from experiments.testing import make_params  # noqa: PLC0415  (helpers shared with the tests)
+    from experiments.runs.testing import make_params  # noqa: PLC0415  (helpers shared with the tests)
     from model import CommunityTrustModel  # noqa: PLC0415
 
     clock = time.perf_counter()

@@ -23,7 +23,9 @@ from hydra.errors import HydraException
 from omegaconf import DictConfig
 from omegaconf.errors import OmegaConfBaseException
 
-from experiments.schema import CONF_DIR, register, to_model_params
+from experiments.paths import CONF_DIR
+from experiments.runs.config import to_model_params
+from experiments.runs.schema import register
 from model import CommunityTrustModel, ModelParams, ParameterError
 
 _HYDRA = threading.Lock()   # Hydra's global state admits one composition at a time (the page composes in threads)
@@ -80,7 +82,7 @@ class Result:
 def simulate(*overrides: Overrides, seed: int | None = None) -> Result:
     """Compose, check and run one simulation in this process, as `python -m experiments.run` would (without
     writing a run folder)."""
-    from experiments.run import check_run, execute  # noqa: PLC0415  (the run machinery imports this module's users)
+    from experiments.runs.run import check_run, execute  # noqa: PLC0415  (the run machinery imports this module's users)
 
     cfg = compose(override_list(*overrides, seed=seed))
     params, run_seed = check_run(cfg)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from experiments.testing import make_model
+from experiments.runs.testing import make_model
 from model import CommunityTrustModel
 
 

@@ -14,8 +14,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from experiments.api import ConfiguredModel, compose, simulate, simulate_many
-from experiments.run import run
-from experiments.testing import make_model
+from experiments.runs.run import run
+from experiments.runs.testing import make_model
 from model import ParameterError
 
 ROOT = Path(__file__).resolve().parents[1]

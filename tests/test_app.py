@@ -21,7 +21,8 @@ import numpy as np
 import pytest
 from test_figures_legible import _lab, _visible_ticks
 
-from experiments.page_model import (
+from experiments.runs.config import SCENARIO_ORDER, history_names
+from experiments.workshop.page_model import (
     MEASURES,
     WEEK,
     Charts,
@@ -31,8 +32,7 @@ from experiments.page_model import (
     page_params,
     scenario_items,
 )
-from experiments.schema import SCENARIO_ORDER, history_names
-from experiments.vocabulary import COLOURS, GROUP_COLOUR_DISTANCE, PAGE_GROUPS, PLAIN
+from experiments.workshop.vocabulary import COLOURS, GROUP_COLOUR_DISTANCE, PAGE_GROUPS, PLAIN
 from model import ParameterError
 
 ROOT = Path(__file__).resolve().parents[1]

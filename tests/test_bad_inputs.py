@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from experiments.testing import write_small_sweep
+from experiments.runs.testing import write_small_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ("population.size=300", "days=5")
@@ -118,7 +118,7 @@ CASES = [
                                            "pq.write_table = full\n"
                                            "import sys; sys.argv = ['run', 'output.root={out}', "
                                            "'population.size=300', 'days=5']\n"
-                                           "from experiments.run import main; main()")),
+                                           "from experiments.runs.run import main; main()")),
          "No space left on device", code=4),
     # commands that read a sweep folder
     Case("compare a missing folder", ("-m", "experiments.compare", "{tmp}/nothing"), "nothing"),

@@ -11,9 +11,9 @@ import pyarrow.parquet as pq
 import pytest
 from omegaconf import OmegaConf
 
-from experiments.calibrate import loss
-from experiments.schema import CONF_DIR
-from experiments.validate import load_targets
+from experiments.analyses.calibrate import loss
+from experiments.analyses.validate import load_targets
+from experiments.paths import CONF_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ["hydra/launcher=basic", "hydra.sweeper.n_trials=2", "hydra.sweeper.n_jobs=1", "calibration.seeds=1",

@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 from hydra import compose, initialize_config_dir
 
-from experiments.schema import CONF_DIR, register, to_model_params
+from experiments.paths import CONF_DIR
+from experiments.runs.config import to_model_params
+from experiments.runs.schema import register
 from model import ParameterError
 from model.params import STATUSES
 from model.population import build_population

@@ -8,8 +8,8 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from experiments.compare import compare, compare_folder, format_comparison, interval, load_sweep, resolution
-from experiments.runfolder import write_run
+from experiments.runs.compare import compare, compare_folder, format_comparison, interval, load_sweep, resolution
+from experiments.runs.runfolder import write_run
 
 
 def test_interval_is_a_t_interval():
@@ -42,8 +42,8 @@ def test_scenarios_come_in_the_fixed_order():
 
 
 def test_a_sweep_folder_is_compared_and_incomplete_runs_are_ignored(tmp_path):
-    from experiments.tables import to_arrow
-    from experiments.testing import make_model
+    from experiments.runs.tables import to_arrow
+    from experiments.runs.testing import make_model
     for policy in ("decoupled", "287g_task_force"):
         for seed in range(3):
             m = make_model(seed=seed, size=1500, days=60, policy=policy).run()
@@ -66,7 +66,7 @@ def test_an_empty_folder_is_a_clear_error(tmp_path):
 
 
 def test_settings_of_a_sweep_are_compared_apart():
-    from experiments.compare import setting
+    from experiments.runs.compare import setting
     assert setting(["policy=pep", "seed=3", "population.size=50000", "output.root=/x", "+days=10"]) == \
         "days=10, population.size=50000"
     rows = [(p, s, v + (1000 if size == "population.size=50000" else 0), size)

@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 from hydra import compose, initialize_config_dir
 
-from experiments.paramdoc import render
-from experiments.schema import CONF_DIR, policy_names, register, to_model_params
+from experiments.analyses.paramdoc import render
+from experiments.paths import CONF_DIR
+from experiments.runs.config import policy_names, to_model_params
+from experiments.runs.schema import register
 from model import validate
 
 register()
@@ -51,12 +53,12 @@ def test_parameter_docs_are_current():
 
 
 def test_a_scenario_file_with_a_yaml_error_is_named_with_its_line(tmp_path, monkeypatch):
-    from experiments import schema
+    from experiments.runs import config
     from model import ParameterError
     (tmp_path / "policy").mkdir()
     (tmp_path / "policy" / "broken.yaml").write_text("name: broken\nice_request: [detainer\n")
-    monkeypatch.setattr(schema, "CONF_DIR", tmp_path)
+    monkeypatch.setattr(config, "CONF_DIR", tmp_path)
     with pytest.raises(ParameterError, match=r"conf/policy/broken.yaml: not valid YAML \(line 3"):
-        schema.load_policy("broken")              # as a timeline entry reads it
+        config.load_policy("broken")              # as a timeline entry reads it
     with pytest.raises(ParameterError, match=r"broken.yaml: not valid YAML \(line 3"):
-        schema.check_yaml_files(tmp_path)         # as the command checks every file before Hydra reads one
+        config.check_yaml_files(tmp_path)         # as the command checks every file before Hydra reads one

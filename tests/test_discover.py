@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments.discover import latin_hypercube, parse
+from experiments.analyses.discover import latin_hypercube, parse
 
 ROOT = Path(__file__).resolve().parents[1]
 

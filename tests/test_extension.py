@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from experiments.testing import make_params
+from experiments.runs.testing import make_params
 from model import CommunityTrustModel, ParameterError
 from model.params import DEFAULT_RULES
 from model.rules.examples import UnsolvedCaseDisillusion

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_rgb
 
-from experiments.compare import compare_folder
-from experiments.figures import draw_figures
-from experiments.schema import SCENARIO_ORDER
-from experiments.testing import write_small_sweep
-from experiments.vocabulary import COLOURS, MIN_COLOUR_DISTANCE
+from experiments.runs.compare import compare_folder
+from experiments.runs.config import SCENARIO_ORDER
+from experiments.runs.testing import write_small_sweep
+from experiments.workshop.figures import draw_figures
+from experiments.workshop.vocabulary import COLOURS, MIN_COLOUR_DISTANCE
 
 NUMBER = re.compile(r"^[\u2212\-+]?[\d.,]+%?$|^\$?10\^|^\$\\mathdefault")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from experiments.assumptions import chance_to_call, plain_assumptions
-from experiments.findings import (
+from experiments.workshop.assumptions import chance_to_call, plain_assumptions
+from experiments.workshop.findings import (
     FINDINGS,
     Outcome,
     Table,
@@ -15,7 +15,7 @@ from experiments.findings import (
     less_likely_meaning,
     why_reporting_moves_little,
 )
-from experiments.glossary import GLOSSARY, cite_titles, glossary
+from experiments.workshop.glossary import GLOSSARY, cite_titles, glossary
 from model import ModelParams
 
 

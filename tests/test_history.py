@@ -9,8 +9,10 @@ import pyarrow.parquet as pq
 import pytest
 from hydra import compose, initialize_config_dir
 
-from experiments.run import run
-from experiments.schema import CONF_DIR, county_history, register, to_model_params
+from experiments.paths import CONF_DIR
+from experiments.runs.config import county_history, to_model_params
+from experiments.runs.run import run
+from experiments.runs.schema import register
 from model import ParameterError
 
 register()
@@ -77,7 +79,7 @@ def test_a_county_history_runs_end_to_end_with_calendar_dates(tmp_path):
 
 @pytest.mark.slow
 def test_the_history_command_writes_the_survey_check_and_the_figure(tmp_path):
-    from experiments.history import main
+    from experiments.analyses.history import main
     main(["--counties", "cook_il", "--seeds", "2", "--folder", str(tmp_path), "population.size=400"])
     text = (tmp_path / "survey_check.txt").read_text()
     assert "cook_il" in text and "Theodore 2013" in text and "70%" in text and "44%" in text
@@ -87,7 +89,7 @@ def test_the_history_command_writes_the_survey_check_and_the_figure(tmp_path):
 
 
 def test_the_weighted_pool_leans_toward_the_county_with_more_residents_in_the_group():
-    from experiments.history import GROUPS, pooled
+    from experiments.analyses.history import GROUPS, pooled
     results = {"los_angeles_ca": {g: np.array([0.9, 0.9]) for g in GROUPS},
                "maricopa_az": {g: np.array([0.1, 0.1]) for g in GROUPS}}
     pools = pooled(results)

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from experiments.testing import make_params
+from experiments.runs.testing import make_params
 from model import CommunityTrustModel, Policy
 from model.policy import HONOUR, ICE_REQUESTS, PRIORITIES, STATUS_QUESTIONS
 from model.residents import State, Status

@@ -11,8 +11,8 @@ import dataclasses
 import numpy as np
 import pytest
 
-from experiments.schema import load_policy
-from experiments.testing import make_params, summary_row
+from experiments.runs.config import load_policy
+from experiments.runs.testing import make_params, summary_row
 from model import CommunityTrustModel, Policy
 from model.params import PolicySwitch
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from experiments.testing import make_model, summary_row
+from experiments.runs.testing import make_model, summary_row
 from model import CommunityTrustModel, ModelParams, ParameterError
 from model.agents import IceLink, Officer, Resident
 from model.residents import State

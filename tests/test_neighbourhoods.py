@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from experiments.testing import make_model, make_params
+from experiments.runs.testing import make_model, make_params
 from model import CommunityTrustModel, ParameterError
 from model.params import STATUSES
 

@@ -6,7 +6,7 @@ import copy
 
 import numpy as np
 
-from experiments.testing import make_model
+from experiments.runs.testing import make_model
 from model.reference import ReferenceModel
 from model.residents import State
 from model.rules.beliefs import ObservedRisk, Tallies, update_beliefs

@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from experiments.testing import make_model, make_params, summary_row
+from experiments.runs.testing import make_model, make_params, summary_row
 from model import CommunityTrustModel, Policy
 from model.daylog import UNFAIR_CONTACT, DayLog
 from model.model import beta_by_mean

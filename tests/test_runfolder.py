@@ -11,10 +11,11 @@ import time
 import pytest
 from hydra import compose, initialize_config_dir
 
-from experiments.compare import compare_folder, complete_runs
-from experiments.run import run
-from experiments.runfolder import CLAIM, claim, inspect_run, is_claimed
-from experiments.schema import CONF_DIR, register
+from experiments.paths import CONF_DIR
+from experiments.runs.compare import compare_folder, complete_runs
+from experiments.runs.run import run
+from experiments.runs.runfolder import CLAIM, claim, inspect_run, is_claimed
+from experiments.runs.schema import register
 
 register()
 
@@ -67,7 +68,7 @@ def test_a_damaged_run_is_named_left_out_of_compare_and_recomputed_on_resume(tmp
 def test_a_claimed_run_is_skipped_and_its_staging_left_alone(tmp_path):
     folder = tmp_path / "run"
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; from experiments.runfolder import claim\n"
+        "import sys, time; from experiments.runs.runfolder import claim\n"
         f"with claim(__import__('pathlib').Path({str(folder)!r})) as c:\n"
         "    assert c.mine; print('held', flush=True); time.sleep(60)")],
         stdout=subprocess.PIPE, text=True)

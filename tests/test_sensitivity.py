@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from experiments.sensitivity import OUTCOMES, UNCERTAIN, evaluate, main, params_for
+from experiments.analyses.sensitivity import OUTCOMES, UNCERTAIN, evaluate, main, params_for
 from model import validate
 
 

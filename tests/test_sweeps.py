@@ -16,10 +16,11 @@ import numpy as np
 import pytest
 from hydra import compose, initialize_config_dir
 
-from experiments.compare import complete_runs, load_sweep
-from experiments.run import RunConflict, run
-from experiments.runfolder import inspect_run
-from experiments.schema import CONF_DIR, register
+from experiments.paths import CONF_DIR
+from experiments.runs.compare import complete_runs, load_sweep
+from experiments.runs.run import RunConflict, run
+from experiments.runs.runfolder import inspect_run
+from experiments.runs.schema import register
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow

@@ -11,8 +11,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from experiments.history import window_means
-from experiments.validate import Target, check_measures, format_validation, load_targets, measure, validation_table
+from experiments.analyses.history import window_means
+from experiments.analyses.validate import (
+    Target,
+    check_measures,
+    format_validation,
+    load_targets,
+    measure,
+    validation_table,
+)
 from model import ParameterError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,12 +10,12 @@ import shutil
 
 import pytest
 
-from experiments.compare import compare_folder
-from experiments.figures import make_figures
-from experiments.report import make_report
-from experiments.schema import HISTORY_SCENARIOS, SCENARIO_ORDER, load_costs
-from experiments.testing import write_small_sweep
-from experiments.vocabulary import COLOURS
+from experiments.runs.compare import compare_folder
+from experiments.runs.config import HISTORY_SCENARIOS, SCENARIO_ORDER, load_costs
+from experiments.runs.testing import write_small_sweep
+from experiments.workshop.figures import make_figures
+from experiments.workshop.report import make_report
+from experiments.workshop.vocabulary import COLOURS
 
 TITLES = {
     "1_who_stops_calling": "Who stops calling the police?",

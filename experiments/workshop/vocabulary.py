@@ -3,7 +3,7 @@ the figures, the report, the county-history figures and the interactive page (no
 
 from __future__ import annotations
 
-from experiments.schema import HISTORY_SCENARIOS, SCENARIO_ORDER
+from experiments.runs.config import HISTORY_SCENARIOS, SCENARIO_ORDER
 
 # Plain names of the scenarios, as a council member would say them.
 PLAIN = {

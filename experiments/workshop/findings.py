@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from experiments.schema import in_scenario_order, load_policy
-from experiments.vocabulary import label
+from experiments.runs.config import in_scenario_order, load_policy
+from experiments.workshop.vocabulary import label
 from model.params import OutcomeParams
 
 DEFAULT_DROP = OutcomeParams().less_likely_drop

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from experiments.api import compose, model_params
-from experiments.schema import SCENARIO_ORDER, history_names
-from experiments.vocabulary import PAGE_GROUPS, label
+from experiments.runs.config import SCENARIO_ORDER, history_names
+from experiments.workshop.vocabulary import PAGE_GROUPS, label
 from model import CommunityTrustModel, ModelParams
 from model.policy import Policy
 

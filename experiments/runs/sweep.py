@@ -29,7 +29,7 @@ from hydra.experimental.callback import Callback
 from hydra.utils import get_method
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
-from experiments.runfolder import is_complete
+from experiments.runs.runfolder import is_complete
 from model import ParameterError
 
 STATE_DIR = ".sweeps"
@@ -160,7 +160,7 @@ class RunChecks(Callback):
             run (default: the checks a run makes before it builds the model).
     """
 
-    def __init__(self, check: str = "experiments.run.check_run"):
+    def __init__(self, check: str = "experiments.runs.run.check_run"):
         self.check = check
 
     def on_run_start(self, config: DictConfig, **kwargs) -> None:

@@ -1,6 +1,6 @@
 """The Hydra callback that ends a multirun: wait for runs other processes are computing, compare the scenarios
 of the sweep and print the table; with `report`, also draw the workshop figures and write the report.
-(The checks before a sweep and its progress are `experiments.sweep.RunChecks`.)"""
+(The checks before a sweep and its progress are `experiments.runs.sweep.RunChecks`.)"""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 from hydra.experimental.callback import Callback
 from omegaconf import OmegaConf
 
-from experiments.compare import compare_folder, complete_runs
-from experiments.runfolder import CLAIM, is_claimed, wait_for
+from experiments.runs.compare import compare_folder, complete_runs
+from experiments.runs.runfolder import CLAIM, is_claimed, wait_for
 
 
 def wait_for_other_processes(folder: Path) -> None:
@@ -38,8 +38,8 @@ class CompareScenarios(Callback):
         print(compare_folder(folder, self.baseline))
         print(f"\nWritten: {folder / 'comparison.txt'} and comparison.parquet")
         if self.report:
-            from experiments.figures import make_figures  # noqa: PLC0415  (matplotlib only when asked)
-            from experiments.report import make_report  # noqa: PLC0415
+            from experiments.workshop.figures import make_figures  # noqa: PLC0415  (matplotlib only when asked)
+            from experiments.workshop.report import make_report  # noqa: PLC0415
 
             make_figures(folder, self.baseline)
             # this command's, not a resumed run's

@@ -7,7 +7,7 @@ import dataclasses
 
 import numpy as np
 
-from experiments.schema import load_policy
+from experiments.runs.config import load_policy
 from model import CommunityTrustModel, ModelParams
 
 
@@ -49,8 +49,9 @@ def write_small_sweep(folder, policies=("decoupled", "secure_communities", "287g
     """Run a small sweep in-process through the same `run()` the CLI uses; one folder per run."""
     from hydra import compose, initialize_config_dir  # noqa: PLC0415  (Hydra only when a sweep is written)
 
-    from experiments.run import run  # noqa: PLC0415  (the run machinery likewise)
-    from experiments.schema import CONF_DIR, register  # noqa: PLC0415
+    from experiments.paths import CONF_DIR  # noqa: PLC0415
+    from experiments.runs.run import run  # noqa: PLC0415  (the run machinery likewise)
+    from experiments.runs.schema import register  # noqa: PLC0415
 
     register()
     for policy in policies:

@@ -1,0 +1,213 @@
+"""Global sensitivity analysis of the headline outcomes to the uncertain (assumed) parameters, with SALib.
+
+    python -m experiments.sensitivity                       # Morris screening, then Sobol on the top 4
+    python -m experiments.sensitivity --trajectories 4 --sobol-n 16 --size 1000 --days 90    # a quick look
+
+Morris screening ranks every parameter in UNCERTAIN by its elementary effects (mu*) on each outcome under
+each scenario; Sobol indices (first order S1, total ST) then split the variance among the few that matter
+most. Every model run uses the same seed, so differences come from the parameters (common random numbers).
+Writes morris.parquet, sobol.parquet, sensitivity_ranking.png/.svg and sensitivity.txt to the folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+from SALib.analyze import morris as morris_analyze
+from SALib.analyze import sobol as sobol_analyze
+from SALib.sample import morris as morris_sample
+from SALib.sample import sobol as sobol_sample
+
+from experiments.paths import RESULTS
+from experiments.runs.cli import non_negative_int, positive_int
+from experiments.runs.config import load_policy
+from model import CommunityTrustModel, ModelParams
+
+# The assumed parameters and the ranges screened (the defaults sit inside; Skogan's 4-14 for the asymmetry).
+UNCERTAIN = {
+    "beliefs.risk_amplification": (1.0, 40.0),
+    "beliefs.attention_mean": (0.1, 1.0),
+    "beliefs.attention_concentration": (0.2, 20.0),
+    "beliefs.profiled_vulnerability": (0.0, 0.5),
+    "beliefs.policy_fear_rate": (0.01, 0.1),
+    "beliefs.fear_decay": (0.002, 0.03),
+    "beliefs.network_fear": (0.0, 0.5),
+    "beliefs.tie_vulnerability": (0.0, 1.0),
+    "beliefs.trust_asymmetry": (4.0, 14.0),
+    "beliefs.risk_trust_loss": (0.0, 0.03),
+    "reporting.fear_weight": (10.0, 100.0),
+    "reporting.fear_tolerance": (0.0, 0.06),
+    "crime.reporting_deterrence": (0.0, 3.0),
+    "reporting.trust_weight": (1.0, 8.0),
+    "crime.exploitation": (0.0, 3.0),
+    "crime.offender_concentration": (0.05, 1.0),
+    "policing.witness_clearance_boost": (0.0, 0.5),
+    "network.community_degree": (4.0, 16.0),
+}
+
+# The headline outcomes: name -> (summary metric, group), or a difference of two (a gap).
+OUTCOMES = {
+    "reporting gap, other citizens minus undocumented": (("willingness_to_report_end", "citizen_other"),
+                                                        ("willingness_to_report_end", "undocumented")),
+    "victimizations per 1,000 a year": (("victimizations_per_1000", "all"),),
+    "Latino victims' reporting share": (("reporting_share", "latino"),),
+    "clearance rate": (("clearance_rate", "all"),),
+}
+
+
+def params_for(values: np.ndarray, names: list[str], scenario: str, size: int, days: int) -> ModelParams:
+    """Default parameters with the scenario and the sampled values set."""
+    p = ModelParams(days=days, policy=load_policy(scenario))
+    p.population = dataclasses.replace(p.population, size=size)
+    for name, value in zip(names, values):
+        section, field = name.split(".")
+        setattr(p, section, dataclasses.replace(getattr(p, section), **{field: float(value)}))
+    return p
+
+
+def evaluate(args: tuple) -> list[float]:
+    """Run one model and return its outcomes (in OUTCOMES order)."""
+    values, names, scenario, size, days, seed = args
+    model = CommunityTrustModel(params_for(values, names, scenario, size, days), rng=seed, create_agents=False).run()
+    summary = model.tables()["summary"]
+    row = {g: i for i, g in enumerate(summary["group"])}
+    out = []
+    for parts in OUTCOMES.values():
+        first = summary[parts[0][0]][row[parts[0][1]]]
+        out.append(float(first - summary[parts[1][0]][row[parts[1][1]]]) if len(parts) == 2 else float(first))
+    return out
+
+
+def run_all(x: np.ndarray, names: list[str], scenario: str, size: int, days: int, seed: int,
+            workers: int) -> np.ndarray:
+    jobs = [(row, names, scenario, size, days, seed) for row in x]
+    # spawn, not fork: the parent has threads (pyarrow), and forking those can deadlock
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return np.array(list(pool.map(evaluate, jobs, chunksize=max(1, len(jobs) // (4 * workers)))))
+
+
+def morris(scenario: str, trajectories: int, size: int, days: int, seed: int, workers: int) -> dict[str, list]:
+    problem = {"num_vars": len(UNCERTAIN), "names": list(UNCERTAIN), "bounds": [list(b) for b in UNCERTAIN.values()]}
+    x = morris_sample.sample(problem, N=trajectories, num_levels=4, seed=seed)
+    y = run_all(x, problem["names"], scenario, size, days, seed, workers)
+    rows: dict[str, list] = {k: [] for k in ("scenario", "outcome", "parameter", "mu_star", "mu_star_conf", "sigma")}
+    for j, outcome in enumerate(OUTCOMES):
+        ok = ~np.isnan(y[:, j])
+        si = morris_analyze.analyze(problem, x, np.where(ok, y[:, j], np.nanmean(y[:, j])), num_levels=4, seed=seed)
+        for i, name in enumerate(problem["names"]):
+            for key, value in (("scenario", scenario), ("outcome", outcome), ("parameter", name),
+                               ("mu_star", float(si["mu_star"][i])), ("mu_star_conf", float(si["mu_star_conf"][i])),
+                               ("sigma", float(si["sigma"][i]))):
+                rows[key].append(value)
+    return rows
+
+
+def top_parameters(rows: dict[str, list], k: int) -> list[str]:
+    """The k parameters with the largest mu*, each outcome's mu* scaled by its largest, summed."""
+    score: dict[str, float] = {}
+    for outcome in set(rows["outcome"]):
+        for scenario in set(rows["scenario"]):
+            idx = [i for i, (o, s) in enumerate(zip(rows["outcome"], rows["scenario"]))
+                   if o == outcome and s == scenario]
+            top = max(rows["mu_star"][i] for i in idx) or 1.0
+            for i in idx:
+                score[rows["parameter"][i]] = score.get(rows["parameter"][i], 0.0) + rows["mu_star"][i] / top
+    return sorted(score, key=score.get, reverse=True)[:k]
+
+
+def sobol(names: list[str], scenario: str, n: int, size: int, days: int, seed: int, workers: int) -> dict[str, list]:
+    problem = {"num_vars": len(names), "names": names, "bounds": [list(UNCERTAIN[p]) for p in names]}
+    x = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
+    y = run_all(x, names, scenario, size, days, seed, workers)
+    rows: dict[str, list] = {k: [] for k in ("scenario", "outcome", "parameter", "S1", "S1_conf", "ST", "ST_conf")}
+    for j, outcome in enumerate(OUTCOMES):
+        col = np.where(np.isnan(y[:, j]), np.nanmean(y[:, j]), y[:, j])
+        si = sobol_analyze.analyze(problem, col, calc_second_order=False, seed=seed)
+        for i, name in enumerate(names):
+            for key, value in (("scenario", scenario), ("outcome", outcome), ("parameter", name), ("S1", si["S1"][i]),
+                               ("S1_conf", si["S1_conf"][i]), ("ST", si["ST"][i]), ("ST_conf", si["ST_conf"][i])):
+                rows[key].append(float(value) if key not in ("scenario", "outcome", "parameter") else value)
+    return rows
+
+
+def ranking_figure(rows: dict[str, list], out: Path) -> list[Path]:
+    """One panel per outcome: mu* of each parameter, bars per scenario, largest first."""
+    import matplotlib  # noqa: PLC0415
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    from experiments.workshop.figures import save  # noqa: PLC0415
+    from experiments.workshop.vocabulary import colour, label  # noqa: PLC0415
+
+    scenarios = list(dict.fromkeys(rows["scenario"]))
+    fig, axes = plt.subplots(1, len(OUTCOMES), figsize=(6 * len(OUTCOMES), 6.5))
+    for ax, outcome in zip(np.atleast_1d(axes), OUTCOMES):
+        params = sorted(UNCERTAIN,
+                        key=lambda p: -max(m for o, q, m in zip(rows["outcome"], rows["parameter"], rows["mu_star"])
+                                           if o == outcome and q == p))
+        y = np.arange(len(params))
+        for k, scenario in enumerate(scenarios):
+            mu = {q: m for o, s, q, m in zip(rows["outcome"], rows["scenario"], rows["parameter"], rows["mu_star"])
+                  if o == outcome and s == scenario}
+            ax.barh(y + k * 0.8 / len(scenarios), [mu[p] for p in params], 0.8 / len(scenarios),
+                    color=colour(scenario), label=label(scenario))
+        ax.set_yticks(y + 0.4 - 0.4 / len(scenarios), params, fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xlabel("Morris mu* (mean absolute elementary effect, outcome units)")
+        ax.set_title(outcome, fontsize=10)
+        ax.grid(axis="x", alpha=0.3)
+    np.atleast_1d(axes)[0].legend(fontsize=8, loc="lower right")
+    fig.suptitle("Which uncertain assumptions move the results most?", fontsize=14, fontweight="bold")
+    fig.tight_layout()
+    return save(fig, out, "sensitivity_ranking")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scenarios", nargs="+", default=["secure_communities", "287g_task_force"])
+    parser.add_argument("--trajectories", type=positive_int, default=10, help="Morris trajectories (runs: r x (k+1))")
+    parser.add_argument("--sobol-n", type=positive_int, default=64, help="Sobol base sample (runs: N x (k+2))")
+    parser.add_argument("--top", type=positive_int, default=4, help="parameters kept for Sobol")
+    parser.add_argument("--size", type=positive_int, default=3000)
+    parser.add_argument("--days", type=positive_int, default=365)
+    parser.add_argument("--seed", type=non_negative_int, default=0)
+    parser.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1)
+    parser.add_argument("--folder", type=Path, default=None)
+    args = parser.parse_args(argv)
+    out = args.folder or RESULTS / "sensitivity" / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+    out.mkdir(parents=True, exist_ok=True)
+    screen: dict[str, list] = {}
+    for scenario in args.scenarios:
+        for k, v in morris(scenario, args.trajectories, args.size, args.days, args.seed, args.workers).items():
+            screen.setdefault(k, []).extend(v)
+    pq.write_table(pa.table(screen), out / "morris.parquet")
+    top = top_parameters(screen, args.top)
+    variance: dict[str, list] = {}
+    for scenario in args.scenarios:
+        for k, v in sobol(top, scenario, args.sobol_n, args.size, args.days, args.seed, args.workers).items():
+            variance.setdefault(k, []).extend(v)
+    pq.write_table(pa.table(variance), out / "sobol.parquet")
+    ranking_figure(screen, out)
+    lines = [f"Morris screening ({args.trajectories} trajectories, {args.size:,} residents, {args.days} days), "
+             f"top parameters overall: {', '.join(top)}", "", "Sobol indices (first order S1, total ST):"]
+    for i in range(len(variance["parameter"])):
+        lines.append(f"  {variance['scenario'][i]:<20} {variance['outcome'][i]:<50} {variance['parameter'][i]:<32} "
+                     f"S1 {variance['S1'][i]:6.2f}  ST {variance['ST'][i]:6.2f}")
+    text = "\n".join(lines)
+    (out / "sensitivity.txt").write_text(text + "\n")
+    print(text)
+    print(f"\nWritten to {out}")
+
+
+if __name__ == "__main__":
+    main()

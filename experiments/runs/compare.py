@@ -1,0 +1,251 @@
+"""Scenario comparison: per-scenario means with 95% confidence intervals across seeds, and each scenario's
+difference from a baseline scenario, paired by seed (common random numbers make the pairing tight).
+
+    python -m experiments.compare results/sweeps/<date_time> [--baseline decoupled]
+
+Reads the summary tables of the finished runs in a sweep folder, prints the headline table, and writes
+`comparison.parquet` (every metric and group, tidy) and `comparison.txt` (the printed table) beside them.
+At the end of every Hydra multirun the `CompareScenarios` callback does the same.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+from scipy.special import stdtrit
+
+from experiments.runs.config import in_scenario_order
+from experiments.runs.runfolder import COMPLETE_MARKER, inspect_run
+
+HEADLINES = (
+    ("all", "victimizations_per_1000", "Victimizations per 1,000 residents a year", "{:.1f}"),
+    ("all", "unreported_per_1000", "Unreported crimes per 1,000 residents a year", "{:.1f}"),
+    ("all", "reporting_share", "Share of crimes reported", "{:.1%}"),
+    ("all", "witness_cooperation", "Witnesses who cooperate", "{:.1%}"),
+    ("all", "violent_clearance_rate", "Reported violent crimes cleared", "{:.1%}"),
+    ("undocumented", "willingness_to_report_end", "Undocumented residents' chance of reporting a violent crime",
+     "{:.0%}"),
+    ("undocumented", "less_likely_share_end", "Undocumented residents less likely to call", "{:.0%}"),
+    ("citizen_mixed_status", "less_likely_share_end", "Citizens in mixed-status households less likely to call",
+     "{:.0%}"),
+    ("latino", "less_likely_share_end", "Latino residents less likely to call", "{:.0%}"),
+    ("undocumented", "mean_trust_end", "Trust in police, undocumented residents (0-1)", "{:.2f}"),
+    ("all", "removals", "Removals", "{:.1f}"),
+    ("all", "removals_no_conviction", "Removals of people with no conviction", "{:.1f}"),
+    ("mixed_status_household", "removals", "Removals from mixed-status households", "{:.1f}"),
+    ("all", "wrongly_held", "Citizens and lawful residents wrongly held", "{:.1f}"),
+    ("all", "holds_without_warrant", "Holds without a judicial warrant", "{:.1f}"),
+    ("all", "jail_days_immigration", "Local jail-days for immigration", "{:.1f}"),
+    ("all", "officer_hours_immigration", "Officer hours on immigration work", "{:.0f}"),
+)
+
+
+def complete_runs(folder: Path, report_damaged: bool = True) -> list[Path]:
+    """The finished run folders under `folder`, in a stable order: those whose run.json is valid and whose files
+    match its sizes and checksums. Damaged runs are left out and, with `report_damaged`, named on stderr."""
+    done, damaged = [], []
+    for marker in sorted(Path(folder).rglob(COMPLETE_MARKER)):
+        state = inspect_run(marker.parent)
+        if state.complete:
+            done.append(marker.parent)
+        else:
+            damaged.append(f"  {marker.parent}: {state.problem}")
+    if damaged and report_damaged:
+        print(f"Left out {len(damaged)} damaged run(s); run the same sweep command again to recompute them:\n"
+              + "\n".join(damaged), file=sys.stderr)
+    return done
+
+
+def setting(overrides: list[str]) -> str:
+    """What a run's overrides set besides its scenario and seed (and output options): e.g.
+    'population.size=50000'. Runs of one sweep that share a setting are compared with each other."""
+    skip = ("policy", "seed", "output.", "hydra.", "hydra/", "experiment=")
+    kept = [o.lstrip("+~") for o in overrides if not o.lstrip("+~").startswith(skip)]
+    return ", ".join(sorted(kept))
+
+
+def load_sweep(folder: Path, table: str = "summary") -> pa.Table:
+    """One table ('summary' or 'daily') of every finished run under `folder`, with `run` (its folder) and
+    `setting` (its overrides other than scenario and seed) columns."""
+    parts = []
+    for run in complete_runs(folder, report_damaged=table == "summary"):
+        t = pq.read_table(run / f"{table}.parquet")
+        overrides = json.loads((run / COMPLETE_MARKER).read_text()).get("overrides", [])
+        t = t.append_column("run", pa.array([str(run.relative_to(folder))] * t.num_rows))
+        parts.append(t.append_column("setting", pa.array([setting(overrides)] * t.num_rows)))
+    if not parts:
+        raise FileNotFoundError(f"no finished runs (folders with {COMPLETE_MARKER}) under {folder}")
+    return pa.concat_tables(parts, promote_options="default")
+
+
+def interval(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean and 95% t-interval of the mean; NaN bounds for fewer than two values."""
+    values = values[~np.isnan(values)]
+    if len(values) == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(values.mean())
+    if len(values) < 2:
+        return mean, math.nan, math.nan
+    half = stdtrit(len(values) - 1, 0.975) * values.std(ddof=1) / math.sqrt(len(values))   # t quantile
+    return mean, mean - half, mean + half
+
+
+def natural_bounds(metric: str) -> tuple[float, float]:
+    """The range a metric's mean can take: shares and rates in [0, 1], counts and beliefs at least 0."""
+    if "_change" in metric:
+        return -1.0, 1.0
+    if metric.endswith(("_share", "_share_end", "_rate", "cooperation")) or "willingness" in metric:
+        return 0.0, 1.0
+    return 0.0, math.inf
+
+
+def compare(summary: pa.Table, baseline: str | None = None) -> dict[str, np.ndarray]:
+    """Tidy comparison: one row per setting, policy, group and metric, with the mean over seeds, its 95%
+    interval (kept within the metric's natural range), and the difference from the `baseline` scenario in the
+    same setting, paired by seed, with its interval (NaN without a baseline)."""
+    cols = summary.to_pydict()
+    n = summary.num_rows
+    policy, group, seed = (np.array(cols[k], dtype=object) for k in ("policy", "group", "seed"))
+    settings = np.array(cols.get("setting", [""] * n), dtype=object)
+    metrics = [k for k in cols if k not in ("city", "history", "policy", "seed", "group", "run", "setting")]
+    rows = []
+    for s in sorted(set(settings.tolist())):
+        for p in in_scenario_order(policy[settings == s].tolist()):
+            for g in _ordered(group):
+                mask = (settings == s) & (policy == p) & (group == g)
+                base_mask = (settings == s) & (policy == baseline) & (group == g)
+                for metric in metrics:
+                    values = np.array(cols[metric], dtype=float)
+                    mean, lo, hi = interval(values[mask])
+                    floor, ceiling = natural_bounds(metric)
+                    lo, hi = max(lo, floor), min(hi, ceiling)  # NaN stays NaN
+                    diff = _paired(values, seed, mask, base_mask) if base_mask.any() else np.array([])
+                    d_mean, d_lo, d_hi = interval(diff) if len(diff) else (math.nan,) * 3
+                    rows.append((s, p, g, metric, int(mask.sum()), mean, lo, hi, baseline or "", d_mean, d_lo,
+                                 d_hi, *(resolution(d_mean, d_lo, d_hi) if p != baseline else (math.nan,) * 2)))
+    names = ("setting", "policy", "group", "metric", "seeds", "mean", "ci_low", "ci_high", "baseline", "diff",
+             "diff_low", "diff_high", "resolved", "more_needed")
+    text = {"setting", "policy", "group", "metric", "baseline"}
+    return {name: np.array([r[i] for r in rows], dtype=object if name in text else float)
+            for i, name in enumerate(names)}
+
+
+def resolution(diff: float, low: float, high: float) -> tuple[float, float]:
+    """Is a paired difference resolved (its 95% interval excludes 0: 1.0, else 0.0; NaN if unknown), and if not,
+    about how many times more seeds would resolve it: the interval's half-width shrinks as 1/sqrt(seeds), so
+    (half-width / difference)^2. For per-resident rates and for counts alike, as many times more residents
+    would do about the same. Inf when the difference is 0 (no effect seen to resolve)."""
+    if math.isnan(low) or math.isnan(diff):
+        return math.nan, math.nan
+    if low > 0 or high < 0:
+        return 1.0, 1.0
+    half = (high - low) / 2
+    return 0.0, (half / abs(diff)) ** 2 if diff != 0 else math.inf
+
+
+def _paired(values: np.ndarray, seed: np.ndarray, mask: np.ndarray, base_mask: np.ndarray) -> np.ndarray:
+    base = dict(zip(seed[base_mask], values[base_mask]))
+    return np.array([v - base[s] for s, v in zip(seed[mask], values[mask]) if s in base])
+
+
+def _ordered(values: np.ndarray) -> list:
+    """Distinct values in order of first appearance."""
+    return list(dict.fromkeys(values.tolist()))
+
+
+def format_comparison(table: dict[str, np.ndarray], title: str = "") -> str:
+    """The headline outcomes, one line per outcome and scenario: mean [95% CI] and the difference from baseline."""
+    several = len(set(table["setting"].tolist())) > 1
+    labels = np.array([f"{p} | {s}" if several and s else p for s, p in zip(table["setting"], table["policy"])],
+                      dtype=object)
+    key = {(p, g, m): i for i, (p, g, m) in enumerate(zip(labels, table["group"], table["metric"]))}
+    policies = _ordered(labels)
+    baseline = table["baseline"][0] if len(table["baseline"]) else ""
+    seeds = int(max(table["seeds"])) if len(table["seeds"]) else 0
+    width = max(len(p) for p in policies) + 2
+    lines = [title or "Scenario comparison",
+             f"mean over {seeds} seeds [95% confidence interval]"
+             + (f"; difference from {baseline}, paired by seed; * its interval leaves out zero" if baseline else "")]
+    for group, metric, label, fmt in HEADLINES:
+        lines += ["", label]
+        for p in policies:
+            i = key.get((p, group, metric))
+            if i is None:
+                continue
+            text = estimate_text(fmt, table["mean"][i], table["ci_low"][i], table["ci_high"][i])
+            if baseline and table["policy"][i] != baseline and not math.isnan(table["diff"][i]):
+                diff = estimate_text(fmt, table["diff"][i], table["diff_low"][i], table["diff_high"][i], signed=True)
+                text = f"{text:<34} {diff}"
+                text += " *" if table["resolved"][i] == 1 else ""
+            lines.append(f"  {p:<{width}}{text}")
+    return "\n".join(lines)
+
+
+def estimate_text(fmt: str, mean: float, lo: float, hi: float, signed: bool = False) -> str:
+    """'mean [lo, hi]' in `fmt` (with a sign, for differences), 'n/a' without a mean, the mean alone without
+    an interval."""
+    if signed:
+        fmt = fmt.replace("{:", "{:+")
+    if math.isnan(mean):
+        return "n/a"
+    if math.isnan(lo):
+        return fmt.format(mean)
+    return f"{fmt.format(mean)} [{fmt.format(lo)}, {fmt.format(hi)}]"
+
+
+def compare_folder(folder: Path, baseline: str | None) -> str:
+    """Compare the finished runs of a sweep folder; write comparison.parquet and comparison.txt; return the text.
+
+    A `baseline` that is not among the sweep's scenarios leaves the differences out, with a note saying so."""
+    folder = Path(folder)
+    summary = load_sweep(folder)
+    policies = in_scenario_order(summary.column("policy").to_pylist())
+    note = ""
+    if baseline and baseline not in policies:
+        note = (f"\nNo differences shown: baseline {baseline!r} is not among this sweep's scenarios "
+                f"({', '.join(policies)}); choose one of them with hydra.callbacks.compare.baseline=<scenario>.")
+    table = compare(summary, baseline if baseline in policies else None)
+    text = format_comparison(table, f"Scenario comparison: {folder}") + note
+    pq.write_table(pa.table({k: v.tolist() if v.dtype == object else v for k, v in table.items()}),
+                   folder / "comparison.parquet")
+    (folder / "comparison.txt").write_text(text + "\n")
+    return text
+
+
+def require_runs(folder: Path, command: str, baseline: str | None = None) -> None:
+    """For the commands that read a sweep folder: stop with a one-line message if it holds no finished run,
+    or if `baseline` is not one of its scenarios."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        problem = "does not exist" if not folder.exists() else "is not a folder"
+        sys.exit(f"{command}: {folder} {problem}; give a sweep folder, e.g. results/sweeps/<date_time>.")
+    try:
+        summary = load_sweep(folder)
+    except FileNotFoundError:
+        sys.exit(f"{command}: no finished runs (folders with a valid {COMPLETE_MARKER}) under {folder}; run a sweep "
+                 "into it first (python -m experiments.run -m ... hydra.sweep.dir=<folder>).")
+    if baseline:
+        policies = in_scenario_order(summary.column("policy").to_pylist())
+        if baseline not in policies:
+            sys.exit(f"{command}: baseline {baseline!r} is not among the scenarios under {folder} "
+                     f"({', '.join(policies)}); choose one of them with --baseline.")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("folder", type=Path, help="a sweep folder (or any folder holding run folders)")
+    parser.add_argument("--baseline", default="decoupled", help="scenario to compare against (default: decoupled)")
+    args = parser.parse_args(argv)
+    require_runs(args.folder, "compare", args.baseline)
+    print(compare_folder(args.folder, args.baseline))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,262 @@
+"""Run one simulation (or a Hydra multirun of them) from the command line.
+
+    python -m experiments.run                                  # the default run
+    python -m experiments.run population.size=20000 policy=secure_communities seed=3
+    python -m experiments.run -m policy=decoupled,secure_communities seed=0,1,2
+
+Each run writes daily.parquet, summary.parquet, config.yaml and run.json to its folder under results/
+(run.json last, with every file's size and checksum: a folder without a valid one is not a finished run)
+and prints a short summary. SIGTERM or SIGHUP stops a sweep as Ctrl-C does: its worker processes are shut
+down and finished runs are kept (run the same command again to resume).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+import os
+import shutil
+import signal
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, OmegaConf
+
+from experiments.paths import CONF_DIR
+from experiments.runs.config import check_yaml_files, to_model_params, with_dates
+from experiments.runs.runfolder import claim, inspect_run, set_aside, write_run
+from experiments.runs.schema import register
+from experiments.runs.summary import format_summary
+from experiments.runs.tables import git_commit, to_arrow, versions
+from model import ModelParams, ParameterError, memory_estimate
+
+register()
+
+
+class RunConflict(RuntimeError):
+    """A run folder already holds a finished run of a different configuration."""
+
+
+HYDRA_ONLY = {".hydra", "run.log"}   # what Hydra writes into a run folder before the job starts
+SWEEP_PARENT = "COMMUNITY_TRUST_SWEEP_PARENT"   # pid of the process that launched the sweep's workers
+LAUNCHER_EXTRAS = {"ray_cluster": ("hydra_plugins.hydra_ray_launcher", "ray"),
+                   "slurm": ("hydra_plugins.hydra_submitit_launcher", "slurm"),
+                   "local_processes": ("hydra_plugins.hydra_submitit_launcher", "slurm")}
+
+
+NOT_RESULTS = {"output", "costs"}   # run-config sections that change where results go or how they are priced, not them
+
+
+def config_identity(cfg: DictConfig) -> str:
+    """A hash of everything that determines a run's results (the resolved config but `output` and `costs`)."""
+    body = OmegaConf.to_yaml({k: v for k, v in OmegaConf.to_container(cfg, resolve=True).items()
+                              if k not in NOT_RESULTS})
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def check_run(cfg: DictConfig) -> tuple[ModelParams, int]:
+    """Everything a run checks before it builds the model: the parameters, and that the machine has the
+    memory for it. Returns the model parameters and the seed; raises ParameterError."""
+    params, seed = to_model_params(cfg)
+    needed, available = memory_estimate(params, cfg.mesa_agents), available_memory()
+    if available and needed > available:
+        saving = memory_estimate(params, True) - memory_estimate(params, False) if cfg.mesa_agents else 0
+        hint = f", mesa_agents=false (saves about {saving / 2**30:.1f} GiB)" if saving else ""
+        raise ParameterError(
+            f"population.size = {params.population.size:,}: this run needs about {needed / 2**30:.1f} GiB of memory "
+            f"and this machine has {available / 2**30:.1f} GiB available; use a smaller population.size{hint}, "
+            "or a machine with more memory.")
+    return params, seed
+
+
+def available_memory() -> int:
+    """Bytes of memory available to a new process (MemAvailable on Linux; 0 if unknown)."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def run(cfg: DictConfig, folder: Path, overrides: list[str] | None = None) -> dict | None:
+    """Build the model from `cfg`, run it, write its run folder, and return its tables (as Arrow).
+
+    The folder is claimed first: if another live process is computing it, nothing is done here. If it
+    already holds a finished run of the same configuration (a resumed sweep), nothing is redone; if it
+    holds one of a different configuration, RunConflict is raised; a damaged run is set aside and
+    recomputed. Returns None when nothing was computed.
+    """
+    params, seed = check_run(cfg)
+    identity = config_identity(cfg)
+    with claim(folder) as held:
+        if not held.mine:
+            print(f"Being run by another process ({held.owner}), skipped here: {folder}")
+            return None
+        state = inspect_run(folder)
+        if state.complete:
+            if state.meta.get("config_sha256") == identity:
+                print(f"Already finished, skipped: {folder}")
+                return None
+            raise RunConflict(f"{folder} holds a finished run of a different configuration; it was left as it "
+                              "is. Give this run another folder (e.g. hydra.sweep.dir=... or hydra.run.dir=...).")
+        if state.damaged:
+            kept = set_aside(folder)
+            print(f"Damaged run ({state.problem}); its run.json was kept as {kept.name} and the run is done "
+                  f"again: {folder}", file=sys.stderr)
+        tables, meta = _simulate(cfg, params, seed, identity, overrides)
+        write_run(folder, tables, OmegaConf.to_yaml(cfg, resolve=True), meta)
+    if cfg.output.print_summary:
+        print(format_summary(tables["summary"], f"{cfg.city.name}, {params.policy.name}, seed {seed}, "
+                             f"{meta['residents']:,} residents, {params.days} days -> {folder}"))
+    return tables
+
+
+def execute(cfg: DictConfig, params: ModelParams, seed: int):
+    """Build and run the model: its tables as Arrow (led by the run's city, policy and seed; a history's daily
+    table also by date), the model, and the seconds taken to build it and to build and run it."""
+    from model import CommunityTrustModel  # noqa: PLC0415  (Mesa is imported only for a run that goes ahead)
+
+    clock = time.perf_counter()
+    model = CommunityTrustModel(params, rng=seed, create_agents=cfg.mesa_agents)
+    built = time.perf_counter() - clock
+    model.run()
+    elapsed = time.perf_counter() - clock
+    ids = {"city": cfg.city.name, "policy": params.policy.name, "seed": seed}
+    results = model.tables()
+    if cfg.history.name:
+        history = OmegaConf.to_object(cfg.history)
+        results["daily"] = with_dates(results["daily"], history)
+        ids["policy"] = f"{history.name} history"   # the scenario changes over time: name the history
+    return {name: to_arrow(columns, ids) for name, columns in results.items()}, model, (built, elapsed)
+
+
+def _simulate(cfg: DictConfig, params: ModelParams, seed: int, identity: str,
+              overrides: list[str] | None) -> tuple[dict, dict]:
+    """Run the model: its tables as Arrow, and the run's metadata."""
+    started = datetime.now(UTC)
+    tables, model, (built, elapsed) = execute(cfg, params, seed)
+    meta = {
+        "city": cfg.city.name,
+        "policy": tables["summary"]["policy"][0].as_py(),
+        "seed": seed,
+        "overrides": overrides or [],
+        "config_sha256": identity,
+        "timeline": [{"day": s.day, "policy": s.policy.name} for s in params.timeline],
+        "residents": len(model.residents),
+        "days": params.days,
+        "started": started.isoformat(),
+        "build_seconds": round(built, 3),
+        "elapsed_seconds": round(elapsed, 3),
+        "resident_days_per_second": round(len(model.residents) * params.days / max(elapsed - built, 1e-9)),
+        "git_commit": git_commit(),
+        "versions": versions(),
+    }
+    return tables, meta
+
+
+@hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="config")
+def hydra_job(cfg: DictConfig) -> None:
+    """One job of a run or a multirun (Hydra calls it with the composed config)."""
+    logging.getLogger("MESA").setLevel(logging.WARNING)
+    watch_sweep_parent()
+    folder = Path(HydraConfig.get().runtime.output_dir)
+    try:
+        run(cfg, folder, list(HydraConfig.get().overrides.task))
+    except RunConflict as err:
+        fail(3, f"Not run: {err}")
+    except ParameterError as err:
+        if {p.name for p in folder.iterdir()} <= HYDRA_ONLY:   # made for this attempt: nothing else to keep
+            shutil.rmtree(folder, ignore_errors=True)
+        fail(2, f"Invalid configuration: {err}\nNothing was written. See README.md, 'Bad input'.")
+    except OSError as err:
+        where = err.filename or folder
+        fail(4, f"Cannot write {where}: {err.strerror or err}. Nothing of this run was published (its folder "
+                f"holds no run.json, so it never counts as finished); free space or choose another output.root "
+                f"and run the command again.")
+
+
+def fail(code: int, message: str) -> None:
+    print(message, file=sys.stderr)
+    sys.exit(code)
+
+
+def watch_sweep_parent() -> None:
+    """In a sweep's worker process: exit when the process that launched the sweep is gone (even SIGKILLed),
+    so no worker is left behind. The run in progress is dropped as a kill would drop it: nothing of it is
+    published, its claim dies with the process, and the next holder of the claim removes its staging folder.
+    (Unwinding the run politely is not an option: a worker whose parent is gone hangs on its way out.)"""
+    parent = os.environ.get(SWEEP_PARENT)
+    if not parent or os.getppid() != int(parent) or os.getpid() == int(parent) or _watching.is_set():
+        return
+    _watching.set()
+
+    def watch() -> None:
+        while os.getppid() == int(parent):
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="sweep-parent-watch", daemon=True).start()
+
+
+_watching = threading.Event()
+
+
+def _interrupt(signum: int, frame) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def check_launcher_installed(argv: list[str]) -> None:
+    """A launcher from an optional extra must be installed before Hydra looks for it."""
+    for arg in argv:
+        name = arg.partition("hydra/launcher=")[2]
+        module, extra = LAUNCHER_EXTRAS.get(name, (None, None))
+        if module and importlib.util.find_spec(module) is None:
+            fail(2, f"hydra/launcher={name} needs an optional extra: run  pip install -e \".[{extra}]\"  "
+                    "(in the project's .venv) and try again.")
+
+
+def extra_config_dirs(argv: list[str]) -> list[Path]:
+    """Config folders added on the command line with --config-dir/-cd (Hydra reads their YAML too)."""
+    dirs = []
+    for i, arg in enumerate(argv):
+        if arg in ("--config-dir", "-cd") and i + 1 < len(argv):
+            dirs.append(Path(argv[i + 1]))
+        elif arg.startswith("--config-dir="):
+            dirs.append(Path(arg.partition("=")[2]))
+    return [d for d in dirs if d.is_dir()]
+
+
+def main() -> None:
+    """The command: `python -m experiments.run [-m] [overrides]` (also installed as `community-trust`)."""
+    check_launcher_installed(sys.argv[1:])
+    try:
+        for folder in [CONF_DIR, *extra_config_dirs(sys.argv[1:])]:
+            check_yaml_files(folder)
+    except ParameterError as err:
+        fail(2, f"Invalid configuration: {err}\nNothing was run.")
+    os.environ.setdefault(SWEEP_PARENT, str(os.getpid()))
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _interrupt)
+    try:
+        hydra_job()
+    except KeyboardInterrupt as stop:
+        name = str(stop) or "SIGINT"
+        print(f"\nStopped ({name}): finished runs are kept, and any run in progress was not published. "
+              "Run the same command again to resume.", file=sys.stderr)
+        sys.exit(128 + getattr(signal.Signals, name, signal.SIGINT).value)
+
+
+if __name__ == "__main__":
+    # The importable module's main, not this __main__ copy: launchers then send the job function to worker
+    # processes by reference instead of pickling it, and its module state, by value.
+    from experiments.runs.run import main as entry_point
+
+    entry_point()
