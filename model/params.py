@@ -86,7 +86,7 @@ class CrimeParams:
     property_per_1000: float = param(
         40.8, lo=0.0, source="BJS NCVS 2022: 101.9 per 1,000 households / 2.5 persons per household (calc)")
     offending_multiplier: dict[str, float] = param(
-        # Light, He & Robey 2020 (PNAS, data/mechanisms.yaml): undocumented about half the U.S.-born rate of
+        # Light, He & Robey 2020 (PNAS, docs/sources/mechanisms.yaml): undocumented about half the U.S.-born rate of
         # violent felony arrests; legal immigrants between the two (0.75 is an assumption for "between").
         {"citizen": 1.0, "lawful_permanent_resident": 0.75, "temporary_visa": 0.75, "undocumented": 0.5},
         lo=0.0, hi=10.0, source="Light et al. 2020 (undocumented); assumption (lawful); bounds: assumption")

@@ -32,7 +32,7 @@ from experiments.workshop.page_model import (
     page_params,
     scenario_items,
 )
-from experiments.workshop.vocabulary import COLOURS, GROUP_COLOUR_DISTANCE, PAGE_GROUPS, PLAIN
+from experiments.workshop.vocabulary import COLOURS, GROUP_COLOUR_DISTANCE, GROUP_COLOURS, PAGE_GROUPS, PLAIN
 from model import ParameterError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -155,7 +155,7 @@ def test_no_tick_labels_overlap_and_the_legend_covers_no_chart(charts):
 
 
 def test_group_colours_are_distinct_from_each_other_and_from_every_scenario_colour():
-    groups = [colour for _, colour in PAGE_GROUPS.values()]
+    groups = list(GROUP_COLOURS.values())   # the page's and the county histories'
     for g in groups:
         for name, s in COLOURS.items():
             assert np.linalg.norm(_lab(g) - _lab(s)) >= GROUP_COLOUR_DISTANCE, (g, name)

@@ -29,12 +29,14 @@ from experiments.paths import CONF_DIR, RESULTS
 from experiments.runs.cli import positive_int
 from experiments.runs.compare import interval, load_sweep
 from experiments.runs.launch import SweepFailed, run_sweep
+from experiments.workshop.vocabulary import GROUP_COLOURS, GROUP_LABELS, PLAIN
 
 COUNTIES = ("cook_il", "harris_tx", "los_angeles_ca", "maricopa_az")
 SURVEY = ("2012-11-01", "2012-12-31")
 # Theodore (2013), pooled over the four counties (seed 003; docs/sources/shared_targets.yaml)
 PUBLISHED = {"undocumented": 0.70, "latino": 0.44}
-GROUPS = {"undocumented": "Undocumented", "latino": "Latino", "latino_citizen": "Latino citizens (~US-born)"}
+# the groups of the survey check: Theodore (2013) asked Latino residents, and reported the undocumented among them
+GROUPS = {g: GROUP_LABELS[g] for g in ("undocumented", "latino", "latino_citizen")}
 
 
 def run_county(county: str, seeds: int, folder: Path, overrides: list[str]) -> Path:
@@ -113,13 +115,11 @@ def history_figure(county: str, folder: Path, out: Path) -> list[Path]:
     import matplotlib.pyplot as plt  # noqa: PLC0415
 
     from experiments.workshop.figures import save  # noqa: PLC0415
-    from experiments.workshop.vocabulary import PLAIN  # noqa: PLC0415
 
     history = OmegaConf.load(CONF_DIR / "history" / f"{county}.yaml").history
     d = load_sweep(folder, "daily").select(["seed", "group", "date", "mean_trust", "willingness_to_report"]).to_pydict()
     seeds, groups, dates = np.array(d["seed"]), np.array(d["group"], dtype=object), np.array(d["date"], dtype=object)
-    colours = {"undocumented": "#D55E00", "latino": "#CC79A7", "latino_citizen": "#E69F00", "citizen_other": "#0072B2"}
-    names = {**GROUPS, "citizen_other": "Other citizens"}
+    colours = {g: GROUP_COLOURS[g] for g in (*GROUPS, "citizen_other")}
     fig, axes = plt.subplots(2, 1, figsize=(13, 8), sharex=True)
     for ax, metric, ylabel in ((axes[0], "mean_trust", "Mean trust in police (0-1)"),
                                (axes[1], "willingness_to_report", "Chance of reporting\na violent crime (0-1)")):
@@ -128,7 +128,7 @@ def history_figure(county: str, folder: Path, out: Path) -> list[Path]:
             per_seed = np.array([values[(groups == g) & (seeds == s)] for s in np.unique(seeds)])
             x = [datetime.fromisoformat(t) for t in dates[(groups == g) & (seeds == seeds[0])]]
             mean = per_seed.mean(axis=0)
-            ax.plot(x, mean, color=colour, label=names[g], lw=1.4)
+            ax.plot(x, mean, color=colour, label=GROUP_LABELS[g], lw=1.4)
             if len(per_seed) > 1:
                 half = 1.96 * per_seed.std(axis=0, ddof=1) / np.sqrt(len(per_seed))
                 ax.fill_between(x, mean - half, mean + half, color=colour, alpha=0.2, lw=0)

@@ -3,6 +3,8 @@ the figures, the report, the county-history figures and the interactive page (no
 
 from __future__ import annotations
 
+import textwrap
+
 from experiments.runs.config import HISTORY_SCENARIOS, SCENARIO_ORDER
 
 # Plain names of the scenarios, as a council member would say them.
@@ -25,34 +27,32 @@ COLOURS = dict(zip(SCENARIO_ORDER + HISTORY_SCENARIOS, ("#009E73", "#56B4E9", "#
                                                          "#D55E00", "#CC79A7", "#000000", "#0072B2")))
 MIN_COLOUR_DISTANCE = 30.0   # CIE76 delta E; 2.3 is a just-noticeable difference, 30 is told apart at a glance
 
-# Groups in the report's line charts: greys and line styles, so they cannot be mistaken for scenarios.
-GROUP_LINES = {"undocumented": ("Undocumented", "#000000", "-"),
-               "latino": ("Latino residents", "#555555", "--"),
-               "citizen_mixed_status": ("Citizens, mixed-status households", "#777777", "-."),
-               "citizen_other": ("Other citizens", "#999999", ":")}
-# Groups in the report's bar charts (line breaks fit the bars).
-GROUPS = {
-    "undocumented": "Undocumented",
-    "lawful_resident": "Lawful residents\n(green card, visa)",
-    "citizen_mixed_status": "Citizens in\nmixed-status homes",
-    "citizen_other": "Other citizens",
-}
-# Groups on the interactive page, where line style tells the two compared scenarios apart, so groups need
-# colours: four that are at least GROUP_COLOUR_DISTANCE from every scenario colour above and from each other
-# (picked by that criterion from Paul Tol's and ColorBrewer's Dark2 palettes), so that no group line reads as
-# a scenario of the report.
-PAGE_GROUPS = {"undocumented": ("Undocumented", "#800000"),
-               "citizen_mixed_status": ("Citizens, mixed-status homes", "#E7298A"),
-               "latino": ("Latino residents", "#332288"),
-               "citizen_other": ("Other citizens", "#66A61E")}
-GROUP_COLOUR_DISTANCE = 30.0
-
-
-# Groups in sentences.
+# Groups: one label each (figures, tables) and one name in sentences.
+GROUP_LABELS = {"all": "All residents", "undocumented": "Undocumented",
+                "lawful_resident": "Lawful residents (green card, visa)",
+                "citizen_mixed_status": "Citizens, mixed-status homes", "citizen_other": "Other citizens",
+                "latino": "Latino residents", "latino_citizen": "Latino citizens (~US-born)"}
 GROUP_NAMES = {"all": "all residents", "undocumented": "undocumented residents", "citizen": "citizens",
-               "lawful_resident": "lawful residents (green card, visa)", "citizen_mixed_status":
-               "citizens in mixed-status homes", "citizen_other": "other citizens", "latino": "Latino residents",
-               "latino_citizen": "Latino citizens", "mixed_status_household": "residents of mixed-status homes"}
+               "lawful_resident": "lawful residents (green card, visa)",
+               "citizen_mixed_status": "citizens in mixed-status homes", "citizen_other": "other citizens",
+               "latino": "Latino residents", "latino_citizen": "Latino citizens",
+               "mixed_status_household": "residents of mixed-status homes"}
+# Where colour tells groups apart (the interactive page, the county histories): colours at least
+# GROUP_COLOUR_DISTANCE from every scenario colour above and from each other (picked by that criterion from Paul
+# Tol's and ColorBrewer's Dark2 palettes and a brown), so that no group line reads as a scenario of the report.
+GROUP_COLOURS = {"undocumented": "#800000", "citizen_mixed_status": "#E7298A", "latino": "#332288",
+                 "citizen_other": "#66A61E", "latino_citizen": "#5D4037"}
+GROUP_COLOUR_DISTANCE = 30.0
+# The report's line charts: greys and line styles, so that groups cannot be mistaken for scenarios.
+GROUP_LINES = {g: (GROUP_LABELS[g], grey, style) for g, grey, style in (
+    ("undocumented", "#000000", "-"), ("latino", "#555555", "--"), ("citizen_mixed_status", "#777777", "-."),
+    ("citizen_other", "#999999", ":"))}
+# The report's bar charts (labels wrapped to fit under a bar).
+GROUPS = {g: textwrap.fill(GROUP_LABELS[g], 18, break_on_hyphens=False) for g in
+          ("undocumented", "lawful_resident", "citizen_mixed_status", "citizen_other")}
+# The interactive page's groups, with their colours (line style tells the two compared scenarios apart there).
+PAGE_GROUPS = {g: (GROUP_LABELS[g], GROUP_COLOURS[g]) for g in
+               ("undocumented", "citizen_mixed_status", "latino", "citizen_other")}
 
 
 def group_name(group: str) -> str:
