@@ -58,7 +58,7 @@ def test_the_workshop_model_follows_its_controls():
 def test_bad_page_settings_are_refused_with_the_field_named():
     with pytest.raises(ParameterError, match="policy"):
         WorkshopModel(policy="no_such_scenario", population_size=1000)
-    with pytest.raises(ValueError, match="protection"):
+    with pytest.raises(ParameterError, match="protection"):
         WorkshopModel(protection="maybe", population_size=1000)
 
 

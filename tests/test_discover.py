@@ -59,3 +59,17 @@ def test_prim_finds_a_box_denser_than_the_whole_sample(tmp_path):
     text = (folder / "discovery.txt").read_text()
     assert "Box 1: Latino residents' chance of reporting" in text and "It is where" in text
     assert (folder / "peeling_tradeoff.png").stat().st_size > 10_000
+
+
+def test_a_folder_of_another_design_is_refused_and_the_same_design_is_accepted(tmp_path):
+    from experiments.analyses.discover import claim_folder
+    from model import ParameterError
+
+    args, overrides = parse(["--samples", "8", "--folder", str(tmp_path / "d")])
+    claim_folder(args.folder, args, overrides)
+    claim_folder(args.folder, args, overrides)                       # resuming: the same design
+    again, _ = parse(["--samples", "8", "--fall", "0.5", "--folder", str(tmp_path / "d")])
+    claim_folder(again.folder, again, overrides)                     # re-analysing: another threshold
+    other, _ = parse(["--samples", "16", "--folder", str(tmp_path / "d")])
+    with pytest.raises(ParameterError, match="holds the runs of another design"):
+        claim_folder(other.folder, other, overrides)

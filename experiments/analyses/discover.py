@@ -20,6 +20,7 @@ and mass), peeling.parquet, peeling_tradeoff.png/.svg and discovery.txt (a plain
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -160,10 +161,25 @@ def tradeoff_figure(found: list[dict], out: Path) -> list[Path]:
     return save(fig, out, "peeling_tradeoff")
 
 
+RUN_ARGUMENTS = ("samples", "seeds", "residents", "days", "scenarios", "baseline", "parameters", "sample_seed")
+
+
+def claim_folder(folder: Path, args: argparse.Namespace, overrides: list[str]) -> None:
+    """A discovery folder holds the runs of one design: the same command again resumes it (and may re-analyse
+    them with another --metric, --group, --fall, --boxes or --min-density), a different design is refused."""
+    design = {"overrides": overrides, **{k: getattr(args, k) for k in RUN_ARGUMENTS}}
+    record = folder / "design.json"
+    if record.exists() and json.loads(record.read_text()) != design:
+        raise ParameterError(f"--folder {folder} holds the runs of another design ({record}); give a new --folder, "
+                             "or the same samples, seeds, residents, days, scenarios, parameters and overrides.")
+    folder.mkdir(parents=True, exist_ok=True)
+    record.write_text(json.dumps(design, indent=1) + "\n")
+
+
 def discover(args: argparse.Namespace, overrides: list[str]) -> str:
     names = args.parameters
     folder = args.folder
-    folder.mkdir(parents=True, exist_ok=True)
+    claim_folder(folder, args, overrides)
     samples = latin_hypercube(names, args.samples, args.sample_seed)
     samples.to_parquet(folder / "samples.parquet")
     conf = write_sample_configs(samples, folder / "conf")

@@ -14,7 +14,7 @@ import numpy as np
 from experiments.api import compose, model_params
 from experiments.runs.config import SCENARIO_ORDER, history_names
 from experiments.workshop.vocabulary import PAGE_GROUPS, label
-from model import CommunityTrustModel, ModelParams
+from model import CommunityTrustModel, ModelParams, ParameterError
 from model.policy import Policy
 
 WEEK = 7                      # the page redraws once a simulated week while playing
@@ -87,7 +87,7 @@ class Controls:
 def with_levers(policy: Policy, outreach_per_year: float | None, protection: str) -> Policy:
     """A scenario's levers with the page's outreach and protection settings applied."""
     if protection not in PROTECTION:
-        raise ValueError(f"protection = {protection!r}: choose one of {', '.join(PROTECTION)}.")
+        raise ParameterError(f"protection = {protection!r}: choose one of {', '.join(PROTECTION)}.")
     if outreach_per_year is not None:
         policy = dataclasses.replace(policy, outreach_rate=min(1.0, outreach_per_year / 365))
     if PROTECTION[protection] is not None:
