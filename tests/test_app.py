@@ -274,3 +274,9 @@ def test_a_browser_chooses_compares_and_plays_a_year_in_time(server, tmp_path):
         shutil.copy(shot, ROOT / "results" / "app_screenshot.png")
     finally:
         driver.quit()
+
+
+def test_a_county_history_redraws_every_four_weeks_and_a_year_every_week():
+    assert SideBySide(Controls(residents=1000, compare_with="")).frame_days == WEEK
+    history = SideBySide(Controls(residents=1000, compare_with="").for_place("history:maricopa_az"))
+    assert history.frame_days == 4 * WEEK

@@ -108,7 +108,7 @@ def Page():
             return
         started, start_day = time.perf_counter(), pair.day
         while playing.value and pair.running and not cancel.is_set():
-            pair.advance(WEEK)
+            pair.advance(pair.frame_days)
             shown.set(pair.snapshot())
             frames.set(frames.value + 1)
         if not pair.running and not cancel.is_set():
@@ -136,8 +136,9 @@ def Page():
     for (name, _, policy), style in zip(snap.runs, ("solid lines", "dashed lines")):
         now = f"; now: {label(policy.name)}" if snap.switches else ""
         solara.Markdown(f"- **{name}** ({style}{now}): {levers_in_words(policy)}.")
+    every = "simulated week" if pair.frame_days == WEEK else f"{pair.frame_days // WEEK} simulated weeks"
     solara.Markdown(f"{snap.residents:,} simulated residents, {snap.officers} officers; the same residents and seed "
-                    "in both runs. Charts redraw every simulated week while playing."
+                    f"in both runs. Charts redraw every {every} while playing."
                     + (f" Last full play: {last_play.value}." if last_play.value else ""))
     src = solara.use_memo(lambda: "data:image/png;base64," + base64.b64encode(charts.png(snap)).decode(), [snap])
     solara.v.Html(tag="img", attributes={"src": src, "alt": charts.description(), "width": "960"},

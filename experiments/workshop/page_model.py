@@ -17,7 +17,8 @@ from experiments.workshop.vocabulary import PAGE_GROUPS, label
 from model import CommunityTrustModel, ModelParams, ParameterError
 from model.policy import Policy
 
-WEEK = 7                      # the page redraws once a simulated week while playing
+WEEK = 7                      # the page redraws once a simulated week while playing a year or two ...
+LONG_RUN = 2 * 366            # ... and every four weeks for a longer run (a county history of 6-14 years)
 PROTECTION = {"as in the scenario": None, "on": True, "off": False}
 HISTORY = "history:"          # a choice "history:<county>" runs that county's enforcement history
 
@@ -232,6 +233,11 @@ class SideBySide:
     @property
     def day(self) -> int:
         return self.models[0].day + 1
+
+    @property
+    def frame_days(self) -> int:
+        """Simulated days between two redraws while playing."""
+        return WEEK if self.models[0].params.days <= LONG_RUN else 4 * WEEK
 
     def advance(self, days: int = WEEK) -> None:
         for _ in range(days):
