@@ -123,4 +123,4 @@ class ConfiguredModel(CommunityTrustModel):
         overrides = [f"{key.replace('__', '.')}={value}" for key, value in settings.items()]
         cfg = compose([*overrides, f"seed={0 if rng is None else rng}"])
         params, seed = to_model_params(cfg)
-        super().__init__(params, rng=seed, create_agents=cfg.mesa_agents)
+        super().__init__(params, rng=seed, create_agents=cfg.mesa_agents, kernel=cfg.kernel)

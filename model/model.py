@@ -22,7 +22,7 @@ from model.policy import Policy
 from model.population import build_population
 from model.reporters import REPORTERS
 from model.residents import Residents
-from model.rules import Rule, load_rule
+from model.rules import Rule, belief_kernel, load_rule
 from model.rules.reporting import ReportingRule
 
 
@@ -33,9 +33,13 @@ class CommunityTrustModel(mesa.Model):
         params: all parameters (defaults if None); validated here.
         rng: the run's seed; every random stream derives from it.
         create_agents: make a Mesa `Resident` view per resident (turn off for the largest runs).
+        kernel: how the daily belief update is computed: "numpy", or "numba" (one fused pass on every core,
+            the same numbers bit for bit; needs the `fast` extra); "auto" picks numba from AUTO_NUMBA_RESIDENTS
+            residents up, where it pays, if it is installed. Results do not depend on it.
     """
 
-    def __init__(self, params: ModelParams | None = None, rng: int = 0, create_agents: bool = True):
+    def __init__(self, params: ModelParams | None = None, rng: int = 0, create_agents: bool = True,
+                 kernel: str = "auto"):
         params = params if params is not None else ModelParams()
         validate(params)
         if not isinstance(rng, (int, np.integer)) or isinstance(rng, bool) or rng < 0:
@@ -49,6 +53,7 @@ class CommunityTrustModel(mesa.Model):
 
         rule_classes = [load_rule(path) for path in params.rules]
         self.residents: Residents = build_population(params.population, params.network, self.stream("population"))
+        self.kernel = choose_kernel(kernel, len(self.residents))
         for cls in rule_classes:
             self.residents.add_columns(cls.resident_columns, cls.__name__)
         self.network: SocialNetwork = build_network(self.residents, params.network, self.stream("network"))
@@ -193,6 +198,20 @@ class CommunityTrustModel(mesa.Model):
             raise RuntimeError(f"the run stopped at day {days_run} of {self.params.days}; tables need a full run.")
         return {"daily": self.outcomes.daily_table(), "summary": self.outcomes.summary_table(),
                 "neighbourhoods": self.outcomes.neighbourhood_table()}
+
+
+AUTO_NUMBA_RESIDENTS = 50_000   # below this, numba's start-up costs more than its pass saves (docs/performance.md)
+
+
+def choose_kernel(kernel: str, residents: int) -> str:
+    """The belief-update kernel to use: as asked, or for "auto" numba where it pays and is installed."""
+    if kernel not in ("auto", "numpy", "numba"):
+        raise ParameterError(f"kernel = {kernel!r}: choose auto, numpy or numba.")
+    if kernel == "numba" and not belief_kernel.available():
+        raise ParameterError('kernel = numba: numba is not installed; pip install -e ".[fast]" or use kernel=numpy.')
+    if kernel == "auto":
+        return "numba" if belief_kernel.available() and residents >= AUTO_NUMBA_RESIDENTS else "numpy"
+    return kernel
 
 
 def weighted_sample(rows: np.ndarray, weight: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:

@@ -58,6 +58,7 @@ CASES = [
     # wrong types and unknown keys
     Case("text for a number", run_cmd("population.size=abc"), "population.size"),
     Case("text for a switch", run_cmd("policy.pretext_arrests=maybe"), "policy.pretext_arrests"),
+    Case("an unknown belief kernel", run_cmd("kernel=fast"), "kernel = 'fast': choose auto, numpy or numba"),
     Case("unknown key", run_cmd("crime.nonsense=1"), "nonsense"),
     Case("unknown section", run_cmd("+weather.rain=1"), "weather: not a parameter"),
     Case("unknown key added with +", run_cmd("+crime.rainfall=3"), "crime.rainfall: not a parameter"),

@@ -35,6 +35,7 @@ from experiments.runs.schema import register
 from experiments.runs.summary import format_summary
 from experiments.runs.tables import git_commit, to_arrow, versions
 from model import ModelParams, ParameterError, memory_estimate
+from model.model import choose_kernel
 
 register()
 
@@ -50,7 +51,8 @@ LAUNCHER_EXTRAS = {"ray_cluster": ("hydra_plugins.hydra_ray_launcher", "ray"),
                    "local_processes": ("hydra_plugins.hydra_submitit_launcher", "slurm")}
 
 
-NOT_RESULTS = {"output", "costs"}   # run-config sections that change where results go or how they are priced, not them
+# run-config sections that change where results go, how they are priced or computed, not the results
+NOT_RESULTS = {"output", "costs", "kernel"}
 
 
 def config_identity(cfg: DictConfig) -> str:
@@ -64,6 +66,7 @@ def check_run(cfg: DictConfig) -> tuple[ModelParams, int]:
     """Everything a run checks before it builds the model: the parameters, and that the machine has the
     memory for it. Returns the model parameters and the seed; raises ParameterError."""
     params, seed = to_model_params(cfg)
+    choose_kernel(cfg.kernel, params.population.size)
     needed, available = memory_estimate(params, cfg.mesa_agents), available_memory()
     if available and needed > available:
         saving = memory_estimate(params, True) - memory_estimate(params, False) if cfg.mesa_agents else 0
@@ -125,7 +128,7 @@ def execute(cfg: DictConfig, params: ModelParams, seed: int):
     from model import CommunityTrustModel  # noqa: PLC0415  (Mesa is imported only for a run that goes ahead)
 
     clock = time.perf_counter()
-    model = CommunityTrustModel(params, rng=seed, create_agents=cfg.mesa_agents)
+    model = CommunityTrustModel(params, rng=seed, create_agents=cfg.mesa_agents, kernel=cfg.kernel)
     built = time.perf_counter() - clock
     model.run()
     elapsed = time.perf_counter() - clock

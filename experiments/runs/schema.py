@@ -114,6 +114,7 @@ class RunConfig(ModelParams):
     city: CityProfile = field(default_factory=CityProfile)
     history: HistoryConfig = field(default_factory=HistoryConfig)
     mesa_agents: bool = True  # a Mesa Resident view per resident; turn off for the largest populations
+    kernel: str = "auto"      # belief update: numpy, numba (every core, the same numbers) or auto (numba where it pays)
     timeline: list[TimelineEntry] = field(default_factory=list)  # type: ignore[assignment]
     output: OutputConfig = field(default_factory=OutputConfig)
     costs: UnitCosts = field(default_factory=UnitCosts)

@@ -51,7 +51,7 @@ from model.daylog import (
 )
 from model.neighbourhoods import tie_mix
 from model.residents import Status
-from model.rules import Rule
+from model.rules import Rule, belief_kernel
 
 
 @dataclass
@@ -109,7 +109,8 @@ class UpdateBeliefs(Rule):
         here = m.residents.present().astype(float)
         b = m.params.beliefs
         mix = m.neighbourhoods.tie_mix(m.network.adjacency) if b.ties_neighbourhoods_weight > 0 else None
-        update_beliefs(m.residents, m.network, today, self.observed_risk(), b, self.ties_present(here), mix)
+        update_beliefs(m.residents, m.network, today, self.observed_risk(), b, self.ties_present(here), mix,
+                       kernel=m.kernel)
 
 
 @dataclass
@@ -129,14 +130,15 @@ class Tallies:
 
 
 def update_beliefs(res, net, today: Tallies, risk: ObservedRisk, b, ties: np.ndarray | None = None,
-                   mix=None) -> None:
+                   mix=None, kernel: str = "numpy") -> None:
     """One day's fear, trust and knowledge update for every resident still present, in place.
 
     `risk` is the community's observed risk of police contact (UpdateBeliefs.observed_risk); `ties`
     the tie strength to present residents, and `mix` each resident's shares of tie strength by
     neighbourhood (model.neighbourhoods.tie_mix); both are computed if not given.
     model/reference.py is the same rule written per agent, and the test that both agree
-    keeps this one honest.
+    keeps this one honest. `kernel="numba"` runs the same arithmetic fused into one pass on every core
+    (model/rules/belief_kernel.py), with the same result bit for bit.
     """
     n = len(res)
     present = res.present()
@@ -144,8 +146,15 @@ def update_beliefs(res, net, today: Tallies, risk: ObservedRisk, b, ties: np.nda
     events = _tally(n, today.event_rows, today.event_weights)
     seen_enforcement = np.minimum(net.spread_from(today.event_rows, today.event_weights), 1.0)
     seen_cleared = np.minimum(net.spread_from(today.cleared_rows), 1.0)
-    shift = res.trust - res.trust0
     w_own, w_ties = b.own_neighbourhood_weight, b.ties_neighbourhoods_weight
+    if kernel == "numba":
+        if w_ties > 0 and mix is None:
+            mix = tie_mix(net.adjacency, res.neighbourhood, len(risk.local))
+        belief_kernel.update(res, net.adjacency, net.spread(here) if ties is None else ties, events,
+                             seen_enforcement, today.unfair, today.fair, seen_cleared, risk.city, risk.local,
+                             mix @ risk.local if w_ties > 0 else None, w_own, w_ties, b)
+        return
+    shift = res.trust - res.trust0
     local = risk.local[res.neighbourhood] if w_own > 0 or w_ties > 0 else None   # one's own neighbourhood's risk
     spread = net.spread(np.column_stack([shift * here, res.fear * here, res.knowledge * here]))
     ties = net.spread(here) if ties is None else ties

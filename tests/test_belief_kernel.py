@@ -1,0 +1,53 @@
+"""The fused belief kernel (numba, every core) gives the numpy form's numbers bit for bit, whatever the number
+of threads, so `kernel=auto` can pick it without changing any result."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from experiments.runs.testing import make_params
+from model import CommunityTrustModel, ParameterError
+from model.model import AUTO_NUMBA_RESIDENTS, choose_kernel
+from model.rules import belief_kernel
+
+numba = pytest.importorskip("numba", reason="the fused kernel is an extra: pip install -e '.[fast]'")
+
+
+def tables(kernel: str, policy: str, **sections) -> dict:
+    p = make_params(size=3000, days=90, policy=policy, **sections)
+    return CommunityTrustModel(p, rng=5, create_agents=False, kernel=kernel).run().tables()
+
+
+def assert_identical(a: dict, b: dict) -> None:
+    for name in a:
+        for column in a[name]:
+            x, y = a[name][column], b[name][column]
+            same = (x == y).all() if x.dtype == object else np.array_equal(x, y, equal_nan=True)
+            assert same, f"{name}.{column} differs"
+
+
+@pytest.mark.parametrize("policy, sections", [
+    ("287g_task_force", {}),
+    ("secure_communities", {"beliefs": {"own_neighbourhood_weight": 0.0, "ties_neighbourhoods_weight": 0.0}}),
+    ("community_trust", {"beliefs": {"own_neighbourhood_weight": 0.3, "ties_neighbourhoods_weight": 0.4}}),
+])
+def test_the_fused_kernel_gives_the_numpy_forms_tables_bit_for_bit(policy, sections):
+    assert_identical(tables("numpy", policy, **sections), tables("numba", policy, **sections))
+
+
+def test_the_fused_kernel_does_not_depend_on_the_number_of_threads():
+    threads = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = tables("numba", "287g_task_force")
+    finally:
+        numba.set_num_threads(threads)
+    assert_identical(one, tables("numba", "287g_task_force"))
+
+
+def test_auto_picks_numba_only_where_it_pays_and_bad_kernels_are_refused():
+    assert choose_kernel("auto", AUTO_NUMBA_RESIDENTS - 1) == "numpy"
+    assert choose_kernel("auto", AUTO_NUMBA_RESIDENTS) == ("numba" if belief_kernel.available() else "numpy")
+    with pytest.raises(ParameterError, match="kernel = 'fast': choose auto, numpy or numba"):
+        choose_kernel("fast", 1000)
