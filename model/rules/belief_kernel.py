@@ -11,16 +11,27 @@ numba is an optional extra (`pip install -e ".[fast]"`); `available()` says whet
 
 from __future__ import annotations
 
+import importlib.util
+
 import numpy as np
 
-try:
-    import numba
-except ImportError:    # the numpy form runs instead
-    numba = None
+prange = range    # numba.prange once compiled; numba is imported only when the kernel is first used
+_compiled = None
 
 
 def available() -> bool:
-    return numba is not None
+    return importlib.util.find_spec("numba") is not None
+
+
+def _kernel():
+    """The compiled pass (compiled once per machine, then loaded from numba's cache in __pycache__)."""
+    global _compiled, prange
+    if _compiled is None:
+        import numba  # noqa: PLC0415  (an optional extra, and slow to import: only when used)
+
+        prange = numba.prange
+        _compiled = numba.njit(parallel=True, cache=True)(_update_rows)
+    return _compiled
 
 
 def _update_rows(indptr, indices, data, present, trust, trust0, fear, knowledge, vulnerability, attention,
@@ -31,7 +42,7 @@ def _update_rows(indptr, indices, data, present, trust, trust0, fear, knowledge,
      trust_recovery, knowledge_spread, initial_knowledge) = b
     scalar_observed = (1.0 - w_own - w_ties) * city_risk
     decay = knowledge_spread * (1 - initial_knowledge)
-    for i in numba.prange(len(present)):
+    for i in prange(len(present)):
         if not present[i]:
             continue
         # ties' trust change, fear and knowledge: tie-weighted sums over present ties, in index order
@@ -79,9 +90,6 @@ def _update_rows(indptr, indices, data, present, trust, trust0, fear, knowledge,
         out_knowledge[i] = min(max(new_knowledge, 0.0), 1.0)
 
 
-_compiled = numba.njit(parallel=True, cache=True)(_update_rows) if numba is not None else None
-
-
 def update(res, adjacency, ties, events, seen_enforcement, unfair, fair, seen_cleared, city_risk, local_risk,
            ties_risk, w_own, w_ties, b) -> None:
     """Update present residents' fear, trust and knowledge in place (the arrays of `res`)."""
@@ -90,7 +98,7 @@ def update(res, adjacency, ties, events, seen_enforcement, unfair, fair, seen_cl
               b.seen_clearance_gain, b.trust_influence, b.trust_recovery, b.knowledge_spread, b.initial_knowledge)
     out_fear, out_trust, out_knowledge = res.fear.copy(), res.trust.copy(), res.knowledge.copy()
     empty = np.zeros(0)
-    _compiled(adjacency.indptr, adjacency.indices, adjacency.data, res.present(), res.trust, res.trust0, res.fear,
+    _kernel()(adjacency.indptr, adjacency.indices, adjacency.data, res.present(), res.trust, res.trust0, res.fear,
               res.knowledge, res.vulnerability, res.attention, res.neighbourhood,
               local_risk if local_risk is not None else empty, ties_risk if ties_risk is not None else empty,
               ties, events, seen_enforcement, unfair, fair, seen_cleared, float(city_risk), float(w_own),
