@@ -109,8 +109,8 @@ def Page():
         started, start_day = time.perf_counter(), pair.day
         while playing.value and pair.running and not cancel.is_set():
             pair.advance(pair.frame_days)
+            frames.set(frames.value + 1)      # counted before it is shown: a reader who sees the day sees its count
             shown.set(pair.snapshot())
-            frames.set(frames.value + 1)
         if not pair.running and not cancel.is_set():
             last_play.set(f"{pair.day - start_day} days in {time.perf_counter() - started:.1f} s")
             playing.set(False)
@@ -118,8 +118,8 @@ def Page():
 
     def step_week():
         pair.advance(WEEK)
-        shown.set(pair.snapshot())
         frames.set(frames.value + 1)
+        shown.set(pair.snapshot())
 
     snap = shown.value if shown.value is not None and shown.value.source == id(pair) else pair.snapshot()
     with solara.AppBar():
