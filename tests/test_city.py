@@ -5,22 +5,19 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hydra import compose, initialize_config_dir
 
+from experiments.api import compose
 from experiments.paths import CONF_DIR
 from experiments.runs.config import to_model_params
-from experiments.runs.schema import register
 from model import ParameterError
 from model.params import STATUSES
 from model.population import build_population
 
-register()
 PROFILES = sorted(p.stem for p in (CONF_DIR / "city").glob("*.yaml"))
 
 
 def composed(*overrides: str):
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        return compose(config_name="config", overrides=list(overrides))
+    return compose(overrides)
 
 
 def test_the_national_profile_and_the_four_surveyed_counties_exist():

@@ -5,21 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_dir
 
 from experiments.analyses.paramdoc import render
-from experiments.paths import CONF_DIR
+from experiments.api import compose
 from experiments.runs.config import policy_names, to_model_params
-from experiments.runs.schema import register
 from model import validate
 
-register()
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def composed(*overrides: str):
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        return compose(config_name="config", overrides=list(overrides))
+    return compose(overrides)
 
 
 def test_there_are_the_seven_scenarios_the_design_names():

@@ -7,21 +7,18 @@ from datetime import date
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
-from hydra import compose, initialize_config_dir
 
+from experiments.api import compose
 from experiments.paths import CONF_DIR
 from experiments.runs.config import county_history, to_model_params
 from experiments.runs.run import run
-from experiments.runs.schema import register
 from model import ParameterError
 
-register()
 HISTORIES = sorted(p.stem for p in (CONF_DIR / "history").glob("*.yaml") if p.stem != "none")
 
 
 def composed(*overrides: str):
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        return compose(config_name="config", overrides=list(overrides))
+    return compose(overrides)
 
 
 def test_the_four_surveyed_counties_have_histories():

@@ -9,21 +9,15 @@ import sys
 import time
 
 import pytest
-from hydra import compose, initialize_config_dir
 
-from experiments.paths import CONF_DIR
+from experiments.api import compose
 from experiments.runs.compare import compare_folder, complete_runs
 from experiments.runs.run import run
 from experiments.runs.runfolder import CLAIM, claim, inspect_run, is_claimed
-from experiments.runs.schema import register
-
-register()
 
 
 def small_config(*overrides: str):
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        return compose(config_name="config", overrides=["population.size=300", "days=10",
-                                                        "output.print_summary=false", *overrides])
+    return compose(["population.size=300", "days=10", "output.print_summary=false", *overrides])
 
 
 def finished_run(folder, *overrides):

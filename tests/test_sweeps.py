@@ -14,9 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hydra import compose, initialize_config_dir
 
-from experiments.paths import CONF_DIR
+from experiments.api import compose
 from experiments.runs.compare import complete_runs, load_sweep
 from experiments.runs.run import RunConflict, run
 from experiments.runs.runfolder import inspect_run
@@ -84,9 +83,7 @@ def assert_same_tables(first: Path, second: Path) -> None:
 
 def test_a_finished_run_is_never_overwritten_by_a_different_configuration(tmp_path):
     def cfg(*overrides):
-        with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-            return compose(config_name="config", overrides=["population.size=300", "days=10",
-                                                            "output.print_summary=false", *overrides])
+        return compose(["population.size=300", "days=10", "output.print_summary=false", *overrides])
     folder = tmp_path / "run"
     assert run(cfg("seed=1"), folder) is not None
     marker = (folder / "run.json").read_text()

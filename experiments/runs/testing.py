@@ -47,18 +47,12 @@ def rows_where(mask: np.ndarray) -> np.ndarray:
 def write_small_sweep(folder, policies=("decoupled", "secure_communities", "287g_task_force"), seeds=(0, 1),
                       size=1500, days=60):
     """Run a small sweep in-process through the same `run()` the CLI uses; one folder per run."""
-    from hydra import compose, initialize_config_dir  # noqa: PLC0415  (Hydra only when a sweep is written)
-
-    from experiments.paths import CONF_DIR  # noqa: PLC0415
+    from experiments.api import compose  # noqa: PLC0415  (Hydra only when a sweep is written)
     from experiments.runs.run import run  # noqa: PLC0415  (the run machinery likewise)
-    from experiments.runs.schema import register  # noqa: PLC0415
 
-    register()
     for policy in policies:
         for seed in seeds:
             overrides = [f"policy={policy}", f"seed={seed}", f"population.size={size}", f"days={days}",
                          "output.print_summary=false"]
-            with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-                cfg = compose(config_name="config", overrides=overrides)
-            run(cfg, folder / f"policy={policy},seed={seed}", overrides)
+            run(compose(overrides), folder / f"policy={policy},seed={seed}", overrides)
     return folder
