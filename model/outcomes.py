@@ -10,6 +10,8 @@ Tables are plain dicts of equal-length numpy columns; the model knows nothing of
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import numpy as np
 
 from model.declare import ParameterError
@@ -119,7 +121,7 @@ class Outcomes:
             snap[name][day] = np.bincount(cell, weights=values[present], minlength=self.n_cells)
         chance = report_prob[present]
         snap["would_not_call"][day] = np.bincount(cell[chance < would_not_call], minlength=self.n_cells)
-        less_likely = present & (report_prob < report_prob_without_fear * (1 - less_likely_drop))
+        less_likely = present & less_likely_to_call(report_prob, report_prob_without_fear, less_likely_drop)
         snap["less_likely"][day] = np.bincount(self.cell[less_likely], minlength=self.n_cells)
         if day % WEEK == WEEK - 1 or day == self.days - 1:
             self._record_places(day // WEEK, res, present, report_prob, less_likely)
@@ -152,11 +154,14 @@ class Outcomes:
 
     # ---- groups and tables -------------------------------------------------------------------------------
 
+    @cached_property
+    def group_masks(self) -> dict[str, np.ndarray]:
+        """`groups()`, computed once (the groups depend only on the cells)."""
+        return self.groups()
+
     def group_cells(self, group: str) -> np.ndarray:
-        """The cells of a named group (a boolean mask), computed once."""
-        if not hasattr(self, "_group_masks"):
-            self._group_masks = self.groups()
-        return self._group_masks[group]
+        """The cells of a named group (a boolean mask)."""
+        return self.group_masks[group]
 
     def groups(self) -> dict[str, np.ndarray]:
         """Named groups as boolean masks over cells."""
@@ -262,6 +267,12 @@ class Outcomes:
         }
         cols.update({name: v.ravel() for name, v in self.place_events.items()})
         return cols
+
+
+def less_likely_to_call(chance: np.ndarray, chance_without_fear: np.ndarray, drop: float) -> np.ndarray:
+    """Who is "less likely to call": a chance to report more than `drop` (relative) below the same resident's
+    chance without fear of immigration consequences (Theodore 2013's question; OutcomeParams.less_likely_drop)."""
+    return chance < chance_without_fear * (1 - drop)
 
 
 def _ratio(num, den):

@@ -15,6 +15,7 @@ from experiments.api import compose, model_params
 from experiments.runs.config import SCENARIO_ORDER, history_names
 from experiments.workshop.vocabulary import PAGE_GROUPS, label
 from model import CommunityTrustModel, ModelParams, ParameterError
+from model.outcomes import less_likely_to_call
 from model.policy import Policy
 
 WEEK = 7                      # the page redraws once a simulated week while playing a year or two ...
@@ -153,8 +154,7 @@ class WorkshopModel(CommunityTrustModel):
                                    outreach_per_year, protection, officers_per_1000, int(rng))
         super().__init__(params, rng=seed, create_agents=False)
         self.choice = policy
-        self._group_cells = {g: mask for g, mask in self.outcomes.groups().items() if g in PAGE_GROUPS}
-        self._group_rows = {g: cells[self.outcomes.cell] for g, cells in self._group_cells.items()}
+        self._group_rows = {g: self.outcomes.group_cells(g)[self.outcomes.cell] for g in PAGE_GROUPS}
         self._group_start = {g: max(1, int(rows.sum())) for g, rows in self._group_rows.items()}
         self._today: tuple[int, dict] | None = None
         self.datacollector.collect(self)    # day 0, before the first step: the charts' starting point
@@ -176,15 +176,16 @@ class WorkshopModel(CommunityTrustModel):
 
     def _compute(self) -> dict[str, dict[str, float]]:
         res, drop = self.residents, self.params.outcomes.less_likely_drop
-        chance, calm = self.report_probability(), self.reporting.probability(without_fear=True)
+        chance = self.report_probability()
+        less_likely = less_likely_to_call(chance, self.reporting.probability(without_fear=True), drop)
         present = res.present()
         done = slice(0, self.day + 1)
         unreported = (self.outcomes.events["victimizations"][done] - self.outcomes.events["reported"][done]).sum(0)
         removed = self.outcomes.events["removals"][done].sum(0)
         values: dict[str, dict[str, float]] = {m: {} for m in MEASURES}
         for g, rows in self._group_rows.items():
-            here, cells, start = rows & present, self._group_cells[g], self._group_start[g]
-            for measure, per_resident in (("willingness", chance), ("less_likely", chance < calm * (1 - drop)),
+            here, cells, start = rows & present, self.outcomes.group_cells(g), self._group_start[g]
+            for measure, per_resident in (("willingness", chance), ("less_likely", less_likely),
                                           ("trust", res.trust), ("fear", res.fear)):
                 values[measure][g] = 100 * float(per_resident[here].mean()) if here.any() else float("nan")
             values["unreported"][g] = 1000 * float(unreported[cells].sum()) / start

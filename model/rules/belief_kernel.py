@@ -15,6 +15,10 @@ import importlib.util
 
 import numpy as np
 
+# the BeliefParams the pass reads, in the order `_update_rows` unpacks them
+PARAMS = ("direct_fear", "network_fear", "fear_influence", "fear_decay", "risk_amplification", "policy_fear_rate",
+          "contact_gain", "trust_asymmetry", "seen_enforcement_loss", "risk_trust_loss", "seen_clearance_gain",
+          "trust_influence", "trust_recovery", "knowledge_spread", "initial_knowledge")
 prange = range    # numba.prange once compiled; numba is imported only when the kernel is first used
 _compiled = None
 
@@ -90,17 +94,14 @@ def _update_rows(indptr, indices, data, present, trust, trust0, fear, knowledge,
         out_knowledge[i] = min(max(new_knowledge, 0.0), 1.0)
 
 
-def update(res, adjacency, ties, events, seen_enforcement, unfair, fair, seen_cleared, city_risk, local_risk,
-           ties_risk, w_own, w_ties, b) -> None:
-    """Update present residents' fear, trust and knowledge in place (the arrays of `res`)."""
-    params = (b.direct_fear, b.network_fear, b.fear_influence, b.fear_decay, b.risk_amplification,
-              b.policy_fear_rate, b.contact_gain, b.trust_asymmetry, b.seen_enforcement_loss, b.risk_trust_loss,
-              b.seen_clearance_gain, b.trust_influence, b.trust_recovery, b.knowledge_spread, b.initial_knowledge)
+def update(res, present, adjacency, ties, events, seen_enforcement, unfair, fair, seen_cleared, city_risk,
+           local_risk, ties_risk, w_own, w_ties, b) -> None:
+    """Update present residents' fear, trust and knowledge in place (the arrays of `res`); `ties_risk` is None
+    when ties' neighbourhoods carry no weight."""
     out_fear, out_trust, out_knowledge = res.fear.copy(), res.trust.copy(), res.knowledge.copy()
-    empty = np.zeros(0)
-    _kernel()(adjacency.indptr, adjacency.indices, adjacency.data, res.present(), res.trust, res.trust0, res.fear,
-              res.knowledge, res.vulnerability, res.attention, res.neighbourhood,
-              local_risk if local_risk is not None else empty, ties_risk if ties_risk is not None else empty,
-              ties, events, seen_enforcement, unfair, fair, seen_cleared, float(city_risk), float(w_own),
-              float(w_ties), tuple(float(x) for x in params), out_fear, out_trust, out_knowledge)
+    _kernel()(adjacency.indptr, adjacency.indices, adjacency.data, present, res.trust, res.trust0, res.fear,
+              res.knowledge, res.vulnerability, res.attention, res.neighbourhood, local_risk,
+              np.zeros(0) if ties_risk is None else ties_risk, ties, events, seen_enforcement, unfair, fair,
+              seen_cleared, float(city_risk), float(w_own), float(w_ties), tuple(float(getattr(b, p)) for p in PARAMS),
+              out_fear, out_trust, out_knowledge)
     res.fear[:], res.trust[:], res.knowledge[:] = out_fear, out_trust, out_knowledge

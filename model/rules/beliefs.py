@@ -150,7 +150,7 @@ def update_beliefs(res, net, today: Tallies, risk: ObservedRisk, b, ties: np.nda
     if kernel == "numba":
         if w_ties > 0 and mix is None:
             mix = tie_mix(net.adjacency, res.neighbourhood, len(risk.local))
-        belief_kernel.update(res, net.adjacency, net.spread(here) if ties is None else ties, events,
+        belief_kernel.update(res, present, net.adjacency, net.spread(here) if ties is None else ties, events,
                              seen_enforcement, today.unfair, today.fair, seen_cleared, risk.city, risk.local,
                              mix @ risk.local if w_ties > 0 else None, w_own, w_ties, b)
         return
