@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from model.model import CommunityTrustModel
 
 
+BELIEFS = ("trust", "fear", "knowledge")   # what the kept chance to report is computed from
+
+
 class Column:
     """A read/write property onto row `agent.row` of the column `name` in the store `model.<store>`."""
 
@@ -36,7 +39,10 @@ class Column:
         return self.kind(value) if self.kind else value.item()
 
     def __set__(self, agent: Any, value: Any) -> None:
-        getattr(getattr(agent.model, self.store), self.name)[agent.row] = value
+        store = getattr(agent.model, self.store)
+        getattr(store, self.name)[agent.row] = value
+        if self.name in BELIEFS:
+            store.beliefs_changed()
 
 
 class RowAgent(mesa.Agent):
@@ -162,7 +168,7 @@ class IceLink(mesa.Agent):
             return
         m = self.model
         res, p = m.residents, m.params.enforcement
-        removable = res.removable()[rows]
+        removable = res.removable(rows)
         if by_officers:
             flagged = removable | (self.stream.random(len(rows)) < p.screening_error_rate)
             m.charge_immigration_hours(day, rows, m.params.policing.hours_per_booking_screen)
@@ -206,7 +212,7 @@ class IceLink(mesa.Agent):
             return
         m = self.model
         res, p = m.residents, m.params.enforcement
-        removable = res.removable()[rows]
+        removable = res.removable(rows)
         res.state[rows] = State.ICE_CUSTODY
         res.release_day[rows] = day + np.where(removable, p.days_to_removal, p.days_to_release_error)
         res.ice_request[rows] = 0
@@ -222,7 +228,7 @@ class IceLink(mesa.Agent):
         due = np.flatnonzero((res.state == State.ICE_CUSTODY) & (res.release_day <= day))
         if len(due) == 0:
             return
-        removable = res.removable()[due]
+        removable = res.removable(due)
         removed, freed = due[removable], due[~removable]
         res.state[removed] = State.REMOVED
         res.state[freed] = State.FREE

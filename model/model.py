@@ -77,7 +77,7 @@ class CommunityTrustModel(mesa.Model):
         listed = [rule for rule in self.rules if isinstance(rule, ReportingRule)]
         # with no reporting rule listed, nobody reports, but victim choice and the outcomes still need the chance
         self.reporting: ReportingRule = listed[0] if listed else ReportingRule(self)
-        self.residents.report0 = self.report_probability()
+        self.residents.report0 = self.report_probability().copy()
         self.datacollector = mesa.DataCollector(model_reporters=self.reporters())
 
     # ---- set-up ------------------------------------------------------------------------------------------
@@ -127,6 +127,8 @@ class CommunityTrustModel(mesa.Model):
         self.police.start_day()
         for rule in self.rules:
             rule.step(self.day)
+            if rule.changes_beliefs:
+                self.residents.beliefs_changed()
         self._record_day()
         self.datacollector.collect(self)
         if self.day + 1 >= self.params.days:

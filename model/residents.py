@@ -91,6 +91,7 @@ class Residents:
             self.dhs_record = self.status != Status.CITIZEN
         self.ice_request = np.zeros(n, dtype=np.int8)
         self.request_warrant = np.zeros(n, dtype=bool)
+        self.beliefs_version = 0
 
     def __len__(self) -> int:
         return len(self.status)
@@ -121,7 +122,16 @@ class Residents:
         """Residents at liberty in the city: they can offend, be victimized, be stopped."""
         return self.state == State.FREE
 
-    def removable(self) -> np.ndarray:
-        """Who the law lets ICE remove: undocumented residents, and lawful non-citizens with a serious conviction."""
-        lawful_noncitizen = (self.status == Status.LAWFUL_PERMANENT_RESIDENT) | (self.status == Status.TEMPORARY_VISA)
-        return (self.status == Status.UNDOCUMENTED) | (lawful_noncitizen & self.convicted_serious)
+    def removable(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """Who the law lets ICE remove (of all residents, or of `rows`): undocumented residents, and lawful
+        non-citizens with a serious conviction."""
+        status = self.status if rows is None else self.status[rows]
+        serious = self.convicted_serious if rows is None else self.convicted_serious[rows]
+        lawful_noncitizen = (status == Status.LAWFUL_PERMANENT_RESIDENT) | (status == Status.TEMPORARY_VISA)
+        return (status == Status.UNDOCUMENTED) | (lawful_noncitizen & serious)
+
+    def beliefs_changed(self) -> None:
+        """Say that trust, fear or knowledge changed, so that what was computed from them (the cached chance to
+        report, `ReportingRule.probability`) is computed again. The model calls it after every rule whose
+        `changes_beliefs` is True; a rule that declares False and still changes them calls it itself."""
+        self.beliefs_version += 1

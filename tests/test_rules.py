@@ -72,6 +72,7 @@ def test_more_fear_gives_fewer_reports_and_less_cooperation(fear):
     def reports(fear_level):
         m = make_model(size=2000)
         m.residents.fear[:] = fear_level
+        m.residents.beliefs_changed()
         m.today.crimes = crimes(m, 4000)
         rule(m, ReportCrimes).step(0)
         return m.today.crimes["reported"].sum(), m.today.crimes["cooperated"].sum()
@@ -140,6 +141,7 @@ def victim_share_of_fearful(exploitation: float) -> float:
                                                     "violent_per_1000": 20_000.0, "property_per_1000": 0.0})
         fearful = np.random.default_rng(seed).random(4000) < 0.3
         m.residents.fear[fearful] = 1.0
+        m.residents.beliefs_changed()
         rule(m, CommitCrimes).step(0)
         shares.append(fearful[m.today.crimes["victim"]].mean())
     return float(np.mean(shares))
@@ -403,9 +405,11 @@ def test_less_likely_to_call_means_fear_not_lost_trust_holds_the_call_back():
     m.day, res = 0, m.residents
     res.trust[:] = 0.1
     res.fear[:] = 0.0
+    res.beliefs_changed()
     m._record_day()
     assert m.outcomes.snapshots["less_likely"][0].sum() == 0
     res.fear[::2] = 0.5
+    res.beliefs_changed()
     m._record_day()
     assert m.outcomes.snapshots["less_likely"][0].sum() == len(res.fear[::2])
 
@@ -416,10 +420,12 @@ def test_offending_rises_only_where_neighbours_have_become_less_likely_to_call()
     free = res.free()
     assert np.allclose(crime.lost_deterrence(free, 1 - m.report_probability()), 1.0)   # day 0 is the reference
     res.fear[res.neighbourhood == 0] = 1.0
+    res.beliefs_changed()
     factor = crime.lost_deterrence(free, 1 - m.report_probability())
     assert factor[0] > 1.2 and np.allclose(factor[1:], 1.0)
     off = CommitCrimes(make_model(size=3000, days=5, crime={"reporting_deterrence": 0.0}))
     off.model.residents.fear[:] = 1.0
+    off.model.residents.beliefs_changed()
     assert np.allclose(off.lost_deterrence(free, 1 - off.model.report_probability()), 1.0)
 
 
@@ -430,6 +436,7 @@ def test_more_offences_where_residents_stop_calling():
         crime = rule(m, CommitCrimes)
         crime.step(0)
         m.residents.fear[:] = 0.8
+        m.residents.beliefs_changed()
         total = 0
         for day in range(1, 60):
             crime.step(day)

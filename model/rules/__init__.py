@@ -28,6 +28,9 @@ class Rule:
     Params: Any = None
     counted_events: tuple[str, ...] = ()                         # outcome counters this rule adds
     resident_columns: dict[str, tuple[type, float]] = {}         # name -> (dtype, initial value)
+    # may step() change residents' trust, fear or knowledge? If so the model drops what was computed from them
+    # (Residents.beliefs_changed) after the step; declare False only if it never does, or says so itself
+    changes_beliefs: bool = True
 
     def __init__(self, model: CommunityTrustModel):
         self.model = model

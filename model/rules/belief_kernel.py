@@ -27,20 +27,31 @@ def available() -> bool:
     return importlib.util.find_spec("numba") is not None
 
 
-def _kernel():
-    """The compiled pass (compiled once per machine, then loaded from numba's cache in __pycache__)."""
+def _kernels():
+    """The compiled passes (compiled once per machine, then loaded from numba's cache in __pycache__)."""
     global _compiled, prange
     if _compiled is None:
         import numba  # noqa: PLC0415  (an optional extra, and slow to import: only when used)
 
         prange = numba.prange
-        _compiled = numba.njit(parallel=True, cache=True)(_update_rows)
+        _compiled = tuple(numba.njit(parallel=True, cache=True)(f) for f in (_gather_rows, _update_rows))
     return _compiled
 
 
-def _update_rows(indptr, indices, data, present, trust, trust0, fear, knowledge, vulnerability, attention,
-                 neighbourhood, local_risk, ties_risk, ties, events, seen_enforcement, unfair, fair, seen_cleared,
-                 city_risk, w_own, w_ties, b, out_fear, out_trust, out_knowledge):
+def _gather_rows(present, trust, trust0, fear, knowledge, gathered):
+    """What each resident shows its ties: trust change, fear and knowledge if present (else 0), and presence;
+    one row of four per resident, so that reading a tie touches one cache line instead of five arrays."""
+    for i in prange(len(present)):
+        here = 1.0 if present[i] else 0.0
+        gathered[i, 0] = (trust[i] - trust0[i]) * here
+        gathered[i, 1] = fear[i] * here
+        gathered[i, 2] = knowledge[i] * here
+        gathered[i, 3] = here
+
+
+def _update_rows(indptr, indices, data, gathered, present, trust, trust0, fear, knowledge, vulnerability, attention,
+                 neighbourhood, local_risk, ties_risk, events, seen_enforcement, unfair, fair, seen_cleared,
+                 city_risk, w_own, w_ties, b):
     (direct_fear, network_fear, fear_influence, fear_decay, risk_amplification, policy_fear_rate, contact_gain,
      trust_asymmetry, seen_enforcement_loss, risk_trust_loss, seen_clearance_gain, trust_influence,
      trust_recovery, knowledge_spread, initial_knowledge) = b
@@ -49,20 +60,22 @@ def _update_rows(indptr, indices, data, present, trust, trust0, fear, knowledge,
     for i in prange(len(present)):
         if not present[i]:
             continue
-        # ties' trust change, fear and knowledge: tie-weighted sums over present ties, in index order
+        # ties' trust change, fear, knowledge and presence: tie-weighted sums in index order (yesterday's values,
+        # from `gathered`, so that rows can be updated in place)
         s_shift = 0.0
         s_fear = 0.0
         s_knowledge = 0.0
+        ties = 0.0
         for jj in range(indptr[i], indptr[i + 1]):
             j = indices[jj]
-            here = 1.0 if present[j] else 0.0
             w = data[jj]
-            s_shift += w * ((trust[j] - trust0[j]) * here)
-            s_fear += w * (fear[j] * here)
-            s_knowledge += w * (knowledge[j] * here)
+            s_shift += w * gathered[j, 0]
+            s_fear += w * gathered[j, 1]
+            s_knowledge += w * gathered[j, 2]
+            ties += w * gathered[j, 3]
         shift = trust[i] - trust0[i]
-        if ties[i] > 0:
-            ties_shift, ties_fear, ties_knowledge = s_shift / ties[i], s_fear / ties[i], s_knowledge / ties[i]
+        if ties > 0:
+            ties_shift, ties_fear, ties_knowledge = s_shift / ties, s_fear / ties, s_knowledge / ties
         else:
             ties_shift, ties_fear, ties_knowledge = shift, fear[i], knowledge[i]
 
@@ -89,19 +102,22 @@ def _update_rows(indptr, indices, data, present, trust, trust0, fear, knowledge,
 
         new_knowledge = k + knowledge_spread * (1 - k) * ties_knowledge - decay * k
 
-        out_fear[i] = min(max(new_fear, 0.0), 1.0)
-        out_trust[i] = min(max(new_trust, 0.0), 1.0)
-        out_knowledge[i] = min(max(new_knowledge, 0.0), 1.0)
+        fear[i] = min(max(new_fear, 0.0), 1.0)
+        trust[i] = min(max(new_trust, 0.0), 1.0)
+        knowledge[i] = min(max(new_knowledge, 0.0), 1.0)
 
 
-def update(res, present, adjacency, ties, events, seen_enforcement, unfair, fair, seen_cleared, city_risk,
-           local_risk, ties_risk, w_own, w_ties, b) -> None:
+def update(res, present, adjacency, events, seen_enforcement, unfair, fair, seen_cleared, city_risk, local_risk,
+           ties_risk, w_own, w_ties, b, gathered: np.ndarray | None = None) -> np.ndarray:
     """Update present residents' fear, trust and knowledge in place (the arrays of `res`); `ties_risk` is None
-    when ties' neighbourhoods carry no weight."""
-    out_fear, out_trust, out_knowledge = res.fear.copy(), res.trust.copy(), res.knowledge.copy()
-    _kernel()(adjacency.indptr, adjacency.indices, adjacency.data, present, res.trust, res.trust0, res.fear,
-              res.knowledge, res.vulnerability, res.attention, res.neighbourhood, local_risk,
-              np.zeros(0) if ties_risk is None else ties_risk, ties, events, seen_enforcement, unfair, fair,
-              seen_cleared, float(city_risk), float(w_own), float(w_ties), tuple(float(getattr(b, p)) for p in PARAMS),
-              out_fear, out_trust, out_knowledge)
-    res.fear[:], res.trust[:], res.knowledge[:] = out_fear, out_trust, out_knowledge
+    when ties' neighbourhoods carry no weight. `gathered` is an (n, 4) work buffer reused from day to day
+    (made if None); it is returned for the next call."""
+    gather, update_rows = _kernels()
+    if gathered is None or gathered.shape != (len(present), 4):
+        gathered = np.empty((len(present), 4))
+    gather(present, res.trust, res.trust0, res.fear, res.knowledge, gathered)
+    update_rows(adjacency.indptr, adjacency.indices, adjacency.data, gathered, present, res.trust, res.trust0,
+                res.fear, res.knowledge, res.vulnerability, res.attention, res.neighbourhood, local_risk,
+                np.zeros(0) if ties_risk is None else ties_risk, events, seen_enforcement, unfair, fair, seen_cleared,
+                float(city_risk), float(w_own), float(w_ties), tuple(float(getattr(b, p)) for p in PARAMS))
+    return gathered

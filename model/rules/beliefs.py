@@ -76,6 +76,7 @@ class UpdateBeliefs(Rule):
         self.local_prior = self.prior * places.resident_share
         self._ties = None
         self._removed = -1
+        self.work: dict = {}     # the fused kernel's buffers, kept from day to day
 
     def ties_present(self, here: np.ndarray) -> np.ndarray:
         """Tie strength to residents still in the city; recomputed only after removals."""
@@ -106,11 +107,11 @@ class UpdateBeliefs(Rule):
     def step(self, day: int) -> None:
         m = self.model
         today = Tallies.from_log(m.today, len(m.residents))
-        here = m.residents.present().astype(float)
         b = m.params.beliefs
         mix = m.neighbourhoods.tie_mix(m.network.adjacency) if b.ties_neighbourhoods_weight > 0 else None
-        update_beliefs(m.residents, m.network, today, self.observed_risk(), b, self.ties_present(here), mix,
-                       kernel=m.kernel)
+        ties = self.ties_present(m.residents.present().astype(float)) if m.kernel == "numpy" else None
+        update_beliefs(m.residents, m.network, today, self.observed_risk(), b, ties, mix, kernel=m.kernel,
+                       work=self.work)
 
 
 @dataclass
@@ -130,7 +131,7 @@ class Tallies:
 
 
 def update_beliefs(res, net, today: Tallies, risk: ObservedRisk, b, ties: np.ndarray | None = None,
-                   mix=None, kernel: str = "numpy") -> None:
+                   mix=None, kernel: str = "numpy", work: dict | None = None) -> None:
     """One day's fear, trust and knowledge update for every resident still present, in place.
 
     `risk` is the community's observed risk of police contact (UpdateBeliefs.observed_risk); `ties`
@@ -138,22 +139,24 @@ def update_beliefs(res, net, today: Tallies, risk: ObservedRisk, b, ties: np.nda
     neighbourhood (model.neighbourhoods.tie_mix); both are computed if not given.
     model/reference.py is the same rule written per agent, and the test that both agree
     keeps this one honest. `kernel="numba"` runs the same arithmetic fused into one pass on every core
-    (model/rules/belief_kernel.py), with the same result bit for bit.
+    (model/rules/belief_kernel.py), with the same result bit for bit; it sums the ties itself (`ties` is not
+    read) and keeps its work buffer in `work`, a dict the caller may keep from day to day.
     """
     n = len(res)
     present = res.present()
-    here = present.astype(float)
     events = _tally(n, today.event_rows, today.event_weights)
     seen_enforcement = np.minimum(net.spread_from(today.event_rows, today.event_weights), 1.0)
     seen_cleared = np.minimum(net.spread_from(today.cleared_rows), 1.0)
     w_own, w_ties = b.own_neighbourhood_weight, b.ties_neighbourhoods_weight
+    if w_ties > 0 and mix is None:
+        mix = tie_mix(net.adjacency, res.neighbourhood, len(risk.local))
     if kernel == "numba":
-        if w_ties > 0 and mix is None:
-            mix = tie_mix(net.adjacency, res.neighbourhood, len(risk.local))
-        belief_kernel.update(res, present, net.adjacency, net.spread(here) if ties is None else ties, events,
-                             seen_enforcement, today.unfair, today.fair, seen_cleared, risk.city, risk.local,
-                             mix @ risk.local if w_ties > 0 else None, w_own, w_ties, b)
+        work = {} if work is None else work
+        work["gathered"] = belief_kernel.update(
+            res, present, net.adjacency, events, seen_enforcement, today.unfair, today.fair, seen_cleared, risk.city,
+            risk.local, mix @ risk.local if w_ties > 0 else None, w_own, w_ties, b, work.get("gathered"))
         return
+    here = present.astype(float)
     shift = res.trust - res.trust0
     local = risk.local[res.neighbourhood] if w_own > 0 or w_ties > 0 else None   # one's own neighbourhood's risk
     spread = net.spread(np.column_stack([shift * here, res.fear * here, res.knowledge * here]))
@@ -170,7 +173,6 @@ def update_beliefs(res, net, today: Tallies, risk: ObservedRisk, b, ties: np.nda
     if w_own > 0:
         observed = observed + w_own * local
     if w_ties > 0:
-        mix = tie_mix(net.adjacency, res.neighbourhood, len(risk.local)) if mix is None else mix
         observed = observed + w_ties * (mix @ risk.local)
 
     v = res.vulnerability

@@ -19,6 +19,8 @@ from model.rules import Rule
 class CommitCrimes(Rule):
     """Today's crimes: offenders, their victims, the crime type and a possible witness."""
 
+    changes_beliefs = False
+
     def __init__(self, model):
         super().__init__(model)
         self.places = model.neighbourhoods.n

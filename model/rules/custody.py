@@ -56,7 +56,7 @@ def ask_status(m: CommunityTrustModel, rows: np.ndarray, day: int, rng: np.rando
     m.charge_immigration_hours(day, rows, m.params.policing.hours_per_status_check)
     m.record_enforcement_event(rows, m.params.beliefs.event_weight_status_check)
     mistaken = rng.random(len(rows)) < m.params.enforcement.screening_error_rate
-    found = rows[res.removable()[rows] | mistaken]
+    found = rows[res.removable(rows) | mistaken]
     if m.policy.pretext_arrests:   # a status arrest: ICE learns of them through the booking it leads to
         first = found[res.ice_source[found] == IceSource.NONE]
         book(m, found, day, m.params.policing.minor_jail_days, for_immigration=True)
@@ -68,6 +68,8 @@ def ask_status(m: CommunityTrustModel, rows: np.ndarray, day: int, rng: np.rando
 class ProcessCustody(Rule):
     """Each morning: ICE finishes custody, holds end, the jail releases people (honouring ICE's requests
     per policy), and ICE arrests flagged people at large."""
+
+    changes_beliefs = False
 
     def step(self, day: int) -> None:
         m = self.model
@@ -121,7 +123,7 @@ class ProcessCustody(Rule):
         m.outcomes.count(day, "holds", rows)
         m.outcomes.count(day, "holds_without_warrant", rows[~res.request_warrant[rows]])
         m.outcomes.count(day, "jail_days_immigration", rows, float(hold_days))
-        m.outcomes.count(day, "wrongly_held", rows[~res.removable()[rows]])
+        m.outcomes.count(day, "wrongly_held", rows[~res.removable(rows)])
         m.record_enforcement_event(rows, m.params.beliefs.event_weight_custody)
 
     def _free(self, rows: np.ndarray) -> None:

@@ -19,6 +19,8 @@ from model.rules.custody import book
 class InvestigateCrimes(Rule):
     """Investigate reported crimes with the hours left; clear some; convict and book the offenders."""
 
+    changes_beliefs = False
+
     def step(self, day: int) -> None:
         m = self.model
         crimes = m.today.crimes

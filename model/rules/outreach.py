@@ -14,6 +14,8 @@ from model.rules import Rule
 class HoldOutreach(Rule):
     """Reach a random share of residents today: knowledge of the policy to full, a fair contact."""
 
+    changes_beliefs = False
+
     def step(self, day: int) -> None:
         m = self.model
         rate, res = m.policy.outreach_rate, m.residents
@@ -22,5 +24,6 @@ class HoldOutreach(Rule):
         reached = self.rng.choice(len(res), self.rng.binomial(len(res), rate), replace=False)
         reached = reached[res.present()[reached]]
         res.knowledge[reached] = 1.0
+        res.beliefs_changed()
         m.log(FAIR_CONTACT, reached)
         m.outcomes.count(day, "outreach_contacts", reached)

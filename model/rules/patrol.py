@@ -42,6 +42,8 @@ def profiling_multiplier(policy: Policy, p: PolicingParams) -> float:
 class Patrol(Rule):
     """Today's stops (with status questions where policy says so) and discretionary arrests."""
 
+    changes_beliefs = False
+
     def __init__(self, model):
         super().__init__(model)
         self.reported = np.zeros(model.neighbourhoods.n)   # recent reported crimes by neighbourhood (hot spots)

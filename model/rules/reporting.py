@@ -36,12 +36,35 @@ def reporting_probability(base: float, trust: np.ndarray, fear: np.ndarray, know
 
 
 class ReportingRule(Rule):
-    """A rule that decides reporting, and supplies the model's chance to report (`model.report_probability`)."""
+    """A rule that decides reporting, and supplies the model's chance to report (`model.report_probability`).
+
+    Everyone's chance (rows=None) is computed once per state of their beliefs and kept, read-only, until
+    `Residents.beliefs_changed` says trust, fear or knowledge moved (victim choice and the end-of-day snapshot
+    ask for it on the same beliefs)."""
+
+    def __init__(self, model):
+        super().__init__(model)
+        self._everyone: dict[tuple, np.ndarray] = {}
+        self._version = -1
 
     def probability(self, rows: np.ndarray | None = None, violent: bool = True, witness: bool = False,
                     without_fear: bool = False) -> np.ndarray:
         """Today's chance that residents (all, or `rows`) report a crime against them, or cooperate as witness;
         `without_fear`: the same chance if they feared no immigration consequences (trust as it is)."""
+        if rows is not None:
+            return self.compute(rows, violent, witness, without_fear)
+        version = self.model.residents.beliefs_version
+        if version != self._version:
+            self._everyone, self._version = {}, version
+        key = (violent, witness, without_fear, self.model.policy.victim_witness_protection)
+        if key not in self._everyone:
+            chance = self.compute(None, violent, witness, without_fear)
+            chance.flags.writeable = False
+            self._everyone[key] = chance
+        return self._everyone[key]
+
+    def compute(self, rows: np.ndarray | None, violent: bool, witness: bool, without_fear: bool) -> np.ndarray:
+        """The chance itself, from today's beliefs (`probability` without the cache); override this to change it."""
         m = self.model
         res, rp = m.residents, m.params.reporting
         sel = slice(None) if rows is None else rows
@@ -53,6 +76,8 @@ class ReportingRule(Rule):
 
 class ReportCrimes(ReportingRule):
     """Victims of today's crimes report or not; for reported crimes, witnesses cooperate or not."""
+
+    changes_beliefs = False
 
     def step(self, day: int) -> None:
         m = self.model

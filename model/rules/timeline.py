@@ -8,6 +8,8 @@ from model.rules import Rule
 class ApplyPolicyTimeline(Rule):
     """At the start of a switch day, the city's policy becomes the one the timeline names."""
 
+    changes_beliefs = False
+
     def step(self, day: int) -> None:
         for switch in self.model.params.timeline:
             if switch.day == day:

@@ -1,0 +1,60 @@
+"""Everyone's chance to report is computed once per state of the beliefs and kept (ReportingRule.probability);
+it must always equal the chance computed afresh, whichever rules ran and whatever they changed."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from experiments.runs.testing import make_params
+from model import CommunityTrustModel
+from model.params import DEFAULT_RULES
+
+WITH_A_RULE_THAT_CHANGES_TRUST = [*DEFAULT_RULES, "model.rules.examples.UnsolvedCaseDisillusion"]
+
+
+class CheckedModel(CommunityTrustModel):
+    """Steps as the model does, and after every rule compares each kept chance with a fresh computation."""
+
+    checks = 0
+
+    def step(self) -> None:
+        self.day += 1
+        self.today = type(self.today)()
+        self.police.start_day()
+        for rule in self.rules:
+            rule.step(self.day)
+            if rule.changes_beliefs:
+                self.residents.beliefs_changed()
+            self.compare_kept_chances()
+        self._record_day()
+        self.datacollector.collect(self)
+        if self.day + 1 >= self.params.days:
+            self.running = False
+
+    def compare_kept_chances(self) -> None:
+        for violent, witness, without_fear in ((True, False, False), (False, False, False), (True, True, False),
+                                               (True, False, True)):
+            kept = self.reporting.probability(violent=violent, witness=witness, without_fear=without_fear)
+            fresh = self.reporting.compute(None, violent, witness, without_fear)
+            assert np.array_equal(kept, fresh), f"day {self.day}: a kept chance is stale"
+            self.checks += 1
+
+
+def test_the_kept_chance_to_report_always_equals_a_fresh_one():
+    # community_trust reaches residents by outreach (knowledge changes mid-day); the example rule cuts trust
+    # after the end-of-day update; a county history switches the policy (and so the victims' protection)
+    for policy, rules in (("community_trust", WITH_A_RULE_THAT_CHANGES_TRUST), ("287g_task_force", DEFAULT_RULES)):
+        p = make_params(size=1500, days=40, policy=policy)
+        p.rules = rules
+        model = CheckedModel(p, rng=3, create_agents=False)
+        model.run()
+        assert model.checks == 40 * len(rules) * 4
+
+
+def test_the_kept_chance_cannot_be_changed_by_a_caller():
+    model = CommunityTrustModel(make_params(size=500, days=2), rng=0, create_agents=False)
+    chance = model.report_probability()
+    assert not chance.flags.writeable
+    assert model.report_probability() is chance      # nothing changed: the same array
+    model.step()
+    assert model.report_probability() is not chance  # the beliefs moved: computed again
