@@ -139,7 +139,7 @@ class CommunityTrustModel(mesa.Model):
         o = self.params.outcomes
         self.outcomes.record_state(self.day, self.residents, self.report_probability(),
                                    self.reporting.probability(without_fear=True),
-                                   o.would_not_call_threshold, o.less_likely_drop)
+                                   o.would_not_call_threshold, o.less_likely_drop, fused=self.kernel == "numba")
 
     def run(self) -> CommunityTrustModel:
         """Run all remaining days."""

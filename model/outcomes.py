@@ -14,6 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
+from model.compiled import compiled
 from model.declare import ParameterError
 from model.params import STATUSES
 from model.residents import Residents, State, Status
@@ -103,26 +104,26 @@ class Outcomes:
                                                                 minlength=self.n_places)
 
     def record_state(self, day: int, res: Residents, report_prob: np.ndarray, report_prob_without_fear: np.ndarray,
-                     would_not_call: float, less_likely_drop: float) -> None:
+                     would_not_call: float, less_likely_drop: float, fused: bool = False) -> None:
         """Snapshot today's population by state and its beliefs, per cell. "Less likely to call": a chance to
         report more than `less_likely_drop` (relative) below what it would be without fear of immigration
         consequences (Theodore 2013 asked whether respondents were less likely to contact the police for fear
-        that officers would ask about their or their acquaintances' immigration status)."""
+        that officers would ask about their or their acquaintances' immigration status). `fused`: in one
+        compiled pass (numba), with the same numbers bit for bit."""
         present = res.present()
-        by_state = np.bincount(self.cell * 5 + res.state, minlength=self.n_cells * 5).reshape(self.n_cells, 5)
+        tally = _snapshot_fused if fused else _snapshot
+        by_state, sums, would_not, less_likely_count, less_likely = tally(
+            self.cell, self.n_cells, res, present, report_prob, report_prob_without_fear, would_not_call,
+            less_likely_drop)
         snap = self.snapshots
         for name, state in (("free", State.FREE), ("jailed", State.JAILED), ("held_for_ice", State.HELD_FOR_ICE),
                             ("in_ice_custody", State.ICE_CUSTODY), ("removed", State.REMOVED)):
             snap[name][day] = by_state[:, state]
         snap["residents"][day] = by_state[:, :State.REMOVED].sum(axis=1)
-        cell = self.cell[present]   # selected once: the sums below run over present residents only
-        for name, values in (("trust_sum", res.trust), ("fear_sum", res.fear), ("knowledge_sum", res.knowledge),
-                             ("report_prob_sum", report_prob)):
-            snap[name][day] = np.bincount(cell, weights=values[present], minlength=self.n_cells)
-        chance = report_prob[present]
-        snap["would_not_call"][day] = np.bincount(cell[chance < would_not_call], minlength=self.n_cells)
-        less_likely = present & less_likely_to_call(report_prob, report_prob_without_fear, less_likely_drop)
-        snap["less_likely"][day] = np.bincount(self.cell[less_likely], minlength=self.n_cells)
+        for k, name in enumerate(SUMMED):
+            snap[name][day] = sums[:, k]
+        snap["would_not_call"][day] = would_not
+        snap["less_likely"][day] = less_likely_count
         if day % WEEK == WEEK - 1 or day == self.days - 1:
             self._record_places(day // WEEK, res, present, report_prob, less_likely)
         if day == self.days - 1:
@@ -267,6 +268,51 @@ class Outcomes:
         }
         cols.update({name: v.ravel() for name, v in self.place_events.items()})
         return cols
+
+
+SUMMED = ("trust_sum", "fear_sum", "knowledge_sum", "report_prob_sum")   # summed over present residents per cell
+
+
+def _snapshot(cell, n_cells, res, present, report_prob, report_prob_without_fear, would_not_call, drop):
+    """Per cell: residents by state, sums of beliefs and chance over present residents, how many present would
+    not call (chance below `would_not_call`) and how many are less likely to call; and who they are."""
+    by_state = np.bincount(cell * 5 + res.state, minlength=n_cells * 5).reshape(n_cells, 5)
+    here = cell[present]   # selected once: the sums below run over present residents only
+    sums = np.column_stack([np.bincount(here, weights=values[present], minlength=n_cells)
+                            for values in (res.trust, res.fear, res.knowledge, report_prob)])
+    would_not = np.bincount(here[report_prob[present] < would_not_call], minlength=n_cells)
+    less_likely = present & less_likely_to_call(report_prob, report_prob_without_fear, drop)
+    return by_state, sums, would_not, np.bincount(cell[less_likely], minlength=n_cells), less_likely
+
+
+def _snapshot_fused(cell, n_cells, res, present, report_prob, report_prob_without_fear, would_not_call, drop):
+    """`_snapshot` in one compiled pass over residents (in row order, as bincount adds, so the same sums)."""
+    by_state, sums = np.zeros((n_cells, 5), dtype=np.int64), np.zeros((n_cells, 4))
+    would_not, less_likely_count = np.zeros(n_cells, dtype=np.int64), np.zeros(n_cells, dtype=np.int64)
+    less_likely = np.empty(len(cell), dtype=bool)
+    (rows,) = compiled(_snapshot_rows, parallel=False)
+    rows(cell, res.state, present, res.trust, res.fear, res.knowledge, report_prob, report_prob_without_fear,
+         float(would_not_call), 1 - drop, by_state, sums, would_not, less_likely_count, less_likely)
+    return by_state, sums, would_not, less_likely_count, less_likely
+
+
+def _snapshot_rows(cell, state, present, trust, fear, knowledge, chance, chance_without_fear, would_not_call,
+                   keep, by_state, sums, would_not, less_likely_count, less_likely):
+    for i in range(len(cell)):
+        c = cell[i]
+        by_state[c, state[i]] += 1
+        less_likely[i] = False
+        if not present[i]:
+            continue
+        sums[c, 0] += trust[i]
+        sums[c, 1] += fear[i]
+        sums[c, 2] += knowledge[i]
+        sums[c, 3] += chance[i]
+        if chance[i] < would_not_call:
+            would_not[c] += 1
+        if chance[i] < chance_without_fear[i] * keep:
+            less_likely[i] = True
+            less_likely_count[c] += 1
 
 
 def less_likely_to_call(chance: np.ndarray, chance_without_fear: np.ndarray, drop: float) -> np.ndarray:

@@ -11,31 +11,17 @@ numba is an optional extra (`pip install -e ".[fast]"`); `available()` says whet
 
 from __future__ import annotations
 
-import importlib.util
-
 import numpy as np
+
+from model.compiled import available, compiled
+
+__all__ = ["available", "update"]
 
 # the BeliefParams the pass reads, in the order `_update_rows` unpacks them
 PARAMS = ("direct_fear", "network_fear", "fear_influence", "fear_decay", "risk_amplification", "policy_fear_rate",
           "contact_gain", "trust_asymmetry", "seen_enforcement_loss", "risk_trust_loss", "seen_clearance_gain",
           "trust_influence", "trust_recovery", "knowledge_spread", "initial_knowledge")
-prange = range    # numba.prange once compiled; numba is imported only when the kernel is first used
-_compiled = None
-
-
-def available() -> bool:
-    return importlib.util.find_spec("numba") is not None
-
-
-def _kernels():
-    """The compiled passes (compiled once per machine, then loaded from numba's cache in __pycache__)."""
-    global _compiled, prange
-    if _compiled is None:
-        import numba  # noqa: PLC0415  (an optional extra, and slow to import: only when used)
-
-        prange = numba.prange
-        _compiled = tuple(numba.njit(parallel=True, cache=True)(f) for f in (_gather_rows, _update_rows))
-    return _compiled
+prange = range    # numba.prange once compiled (model.compiled)
 
 
 def _gather_rows(present, trust, trust0, fear, knowledge, gathered):
@@ -112,7 +98,7 @@ def update(res, present, adjacency, events, seen_enforcement, unfair, fair, seen
     """Update present residents' fear, trust and knowledge in place (the arrays of `res`); `ties_risk` is None
     when ties' neighbourhoods carry no weight. `gathered` is an (n, 4) work buffer reused from day to day
     (made if None); it is returned for the next call."""
-    gather, update_rows = _kernels()
+    gather, update_rows = compiled(_gather_rows, _update_rows)
     if gathered is None or gathered.shape != (len(present), 4):
         gathered = np.empty((len(present), 4))
     gather(present, res.trust, res.trust0, res.fear, res.knowledge, gathered)
