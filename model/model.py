@@ -24,6 +24,7 @@ from model.reporters import REPORTERS
 from model.residents import Residents
 from model.rules import Rule, belief_kernel, load_rule
 from model.rules.reporting import ReportingRule
+from model.sampling import weighted_sample
 
 
 class CommunityTrustModel(mesa.Model):
@@ -63,7 +64,7 @@ class CommunityTrustModel(mesa.Model):
         n_officers = max(1, round(params.policing.officers_per_1000 * len(self.residents) / 1000))
         pp = params.policing
         self.police = PoliceForce(n_officers, pp.shift_hours * pp.investigation_share, pp.case_bank_days)
-        self.outcomes = Outcomes(self.residents, params.days, self.neighbourhoods.operation_area,
+        self.outcomes = Outcomes(self.residents, params.days, self.neighbourhoods,
                                  extra_events=[e for cls in rule_classes for e in cls.counted_events])
 
         self._resident_agents: list[Resident] | None = None
@@ -214,17 +215,6 @@ def choose_kernel(kernel: str, residents: int) -> str:
     if kernel == "auto":
         return "numba" if belief_kernel.available() and residents >= AUTO_NUMBA_RESIDENTS else "numpy"
     return kernel
-
-
-def weighted_sample(rows: np.ndarray, weight: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
-    """k of `rows` drawn without replacement with chance proportional to `weight` (Efraimidis & Spirakis
-    2006: the k largest of log(U) / weight); rows of zero weight only once the others are used up."""
-    if k <= 0 or len(rows) == 0:
-        return rows[:0]
-    with np.errstate(divide="ignore"):
-        key = np.log(rng.random(len(rows))) / weight
-    key[~np.isfinite(key)] = -np.inf
-    return rows[np.argpartition(-key, min(k, len(rows)) - 1)[:k]]
 
 
 def beta_by_mean(rng: np.random.Generator, mean: float, concentration: float, n: int) -> np.ndarray:

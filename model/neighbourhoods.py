@@ -11,7 +11,6 @@ outcomes by neighbourhood compare against the rest of the city in every scenario
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
 from model.residents import Residents
 
@@ -21,33 +20,25 @@ class Neighbourhoods:
 
     def __init__(self, residents: Residents, profiled_label: str, operation_area_share: float):
         self.code = residents.neighbourhood
+        if np.any(np.diff(self.code) < 0):
+            raise ValueError("residents must be sorted by neighbourhood (model/population.py builds them so)")
         self.n = int(self.code.max()) + 1 if len(self.code) else 1
+        self.start = np.searchsorted(self.code, np.arange(self.n), side="left")   # each one's block of rows
+        self.stop = np.searchsorted(self.code, np.arange(self.n), side="right")
         self.residents = np.bincount(self.code, minlength=self.n).astype(float)
         self.resident_share = self.residents / max(self.residents.sum(), 1.0)
         profiled = np.bincount(self.code, weights=residents.labelled(profiled_label), minlength=self.n)
         self.profiled_share = np.divide(profiled, self.residents, out=np.zeros(self.n), where=self.residents > 0)
         self.operation_area = operation_area(self.profiled_share, self.resident_share, operation_area_share)
-        self._tie_mix: sp.csr_array | None = None
 
-    def tie_mix(self, adjacency: sp.csr_array) -> sp.csr_array:
-        """`tie_mix` of the city's residents, made on first use."""
-        if self._tie_mix is None:
-            self._tie_mix = tie_mix(adjacency, self.code, self.n)
-        return self._tie_mix
-
-
-def tie_mix(adjacency: sp.csr_array, code: np.ndarray, n_places: int) -> sp.csr_array:
-    """(residents x neighbourhoods) shares of each resident's tie strength in each neighbourhood; a resident
-    without ties counts as tied to their own neighbourhood. Static: removed ties keep their place (people
-    still know where their ties lived), and one sparse product a day (about 4 entries per resident, against
-    the tie matrix's 10) gives everyone's mean over their ties' neighbourhoods."""
-    n = len(code)
-    by_place = sp.csr_array((np.ones(n), (np.arange(n), code)), shape=(n, n_places))
-    mix = (adjacency @ by_place).tocsr()
-    strength = np.asarray(mix.sum(axis=1)).ravel()
-    alone = strength == 0
-    mix = (sp.diags_array(np.where(alone, 0.0, 1.0 / np.where(alone, 1.0, strength))) @ mix).tocsr()
-    return (mix + sp.csr_array((alone.astype(float), (np.arange(n), code)), shape=(n, n_places))).tocsr()
+    def total(self, values: np.ndarray) -> np.ndarray:
+        """Per neighbourhood, the sum of residents' `values` (one per row; booleans count): one pass over
+        contiguous blocks, several times faster than a weighted bincount."""
+        out = np.zeros(self.n)
+        filled = self.stop > self.start
+        if filled.any():
+            out[filled] = np.add.reduceat(values, self.start[filled], dtype=np.float64)
+        return out
 
 
 def operation_area(profiled_share: np.ndarray, resident_share: np.ndarray, area_share: float) -> np.ndarray:

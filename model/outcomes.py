@@ -16,6 +16,7 @@ import numpy as np
 
 from model.compiled import compiled
 from model.declare import ParameterError
+from model.neighbourhoods import Neighbourhoods
 from model.params import STATUSES
 from model.residents import Residents, State, Status
 
@@ -70,7 +71,7 @@ SUMMARY_TOTALS = ("status_checks", "bookings", "detainers", "notifications", "ic
 class Outcomes:
     """Per-day, per-cell counters and snapshots of one run."""
 
-    def __init__(self, residents: Residents, days: int, operation_area: np.ndarray, extra_events=()):
+    def __init__(self, residents: Residents, days: int, places: Neighbourhoods, extra_events=()):
         self.labels = residents.labels
         self.n_labels = len(self.labels)
         self.n_cells = 8 * self.n_labels
@@ -84,8 +85,9 @@ class Outcomes:
         self.events = {name: np.zeros((days, self.n_cells)) for name in self.event_names}
         self.snapshots = {name: np.zeros((days, self.n_cells)) for name in SNAPSHOTS}
         self.place = residents.neighbourhood
-        self.operation_area = operation_area
-        self.n_places, self.weeks = len(operation_area), -(-days // WEEK)
+        self.places = places
+        self.operation_area = places.operation_area
+        self.n_places, self.weeks = places.n, -(-days // WEEK)
         self.place_events = {name: np.zeros((self.weeks, self.n_places)) for name in PLACE_EVENTS}
         self.place_snapshots = {name: np.zeros((self.weeks, self.n_places))
                                 for name in (*PLACE_SNAPSHOTS, *(f"{label}_residents" for label in self.labels))}
@@ -132,20 +134,15 @@ class Outcomes:
     def _record_places(self, week: int, res: Residents, present: np.ndarray, report_prob: np.ndarray,
                        less_likely: np.ndarray) -> None:
         """This week's residents and beliefs by neighbourhood."""
-        place, snap = self.place[present], self.place_snapshots
-
-        def per_place(values=None, mask=None):
-            return np.bincount(place if mask is None else self.place[mask], minlength=self.n_places,
-                               weights=None if values is None else values[present])
-
-        snap["residents"][week] = per_place()
-        snap["undocumented"][week] = per_place(mask=present & (res.status == Status.UNDOCUMENTED))
+        total, snap = self.places.total, self.place_snapshots
+        snap["residents"][week] = total(present)
+        snap["undocumented"][week] = total(present & (res.status == Status.UNDOCUMENTED))
         for code, label in enumerate(self.labels):
-            snap[f"{label}_residents"][week] = per_place(mask=present & (res.ethnicity == code))
+            snap[f"{label}_residents"][week] = total(present & (res.ethnicity == code))
         for name, values in (("trust_sum", res.trust), ("fear_sum", res.fear), ("report_prob_sum", report_prob),
                              ("report0_sum", res.report0)):
-            snap[name][week] = per_place(values)
-        snap["less_likely"][week] = per_place(mask=less_likely)
+            snap[name][week] = total(np.where(present, values, 0.0))
+        snap["less_likely"][week] = total(less_likely)
 
     def _record_area_change(self, present: np.ndarray, change: np.ndarray) -> None:
         """End of run: change in willingness to report since day 0, by cell, inside and outside the operation area."""

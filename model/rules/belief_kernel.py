@@ -24,19 +24,23 @@ PARAMS = ("direct_fear", "network_fear", "fear_influence", "fear_decay", "risk_a
 prange = range    # numba.prange once compiled (model.compiled)
 
 
-def _gather_rows(present, trust, trust0, fear, knowledge, gathered):
-    """What each resident shows its ties: trust change, fear and knowledge if present (else 0), and presence;
-    one row of four per resident, so that reading a tie touches one cache line instead of five arrays."""
+def _gather_rows(present, trust, trust0, fear, knowledge, neighbourhood, local_risk, gathered):
+    """What each resident shows its ties: trust change, fear and knowledge if present (else 0), presence, and
+    (if `local_risk` is given) their neighbourhood's observed risk; one row per resident, so that reading a
+    tie touches one cache line instead of six arrays."""
+    with_risk = len(local_risk) > 0
     for i in prange(len(present)):
         here = 1.0 if present[i] else 0.0
         gathered[i, 0] = (trust[i] - trust0[i]) * here
         gathered[i, 1] = fear[i] * here
         gathered[i, 2] = knowledge[i] * here
         gathered[i, 3] = here
+        if with_risk:
+            gathered[i, 4] = local_risk[neighbourhood[i]]
 
 
 def _update_rows(indptr, indices, data, gathered, present, trust, trust0, fear, knowledge, vulnerability, attention,
-                 neighbourhood, local_risk, ties_risk, events, seen_enforcement, unfair, fair, seen_cleared,
+                 neighbourhood, local_risk, strength, events, seen_enforcement, unfair, fair, seen_cleared,
                  city_risk, w_own, w_ties, b):
     (direct_fear, network_fear, fear_influence, fear_decay, risk_amplification, policy_fear_rate, contact_gain,
      trust_asymmetry, seen_enforcement_loss, risk_trust_loss, seen_clearance_gain, trust_influence,
@@ -52,6 +56,7 @@ def _update_rows(indptr, indices, data, gathered, present, trust, trust0, fear, 
         s_fear = 0.0
         s_knowledge = 0.0
         ties = 0.0
+        s_risk = 0.0
         for jj in range(indptr[i], indptr[i + 1]):
             j = indices[jj]
             w = data[jj]
@@ -59,6 +64,8 @@ def _update_rows(indptr, indices, data, gathered, present, trust, trust0, fear, 
             s_fear += w * gathered[j, 1]
             s_knowledge += w * gathered[j, 2]
             ties += w * gathered[j, 3]
+            if w_ties > 0:
+                s_risk += w * gathered[j, 4]
         shift = trust[i] - trust0[i]
         if ties > 0:
             ties_shift, ties_fear, ties_knowledge = s_shift / ties, s_fear / ties, s_knowledge / ties
@@ -68,8 +75,9 @@ def _update_rows(indptr, indices, data, gathered, present, trust, trust0, fear, 
         observed = scalar_observed
         if w_own > 0:
             observed = observed + w_own * local_risk[neighbourhood[i]]
-        if w_ties > 0:
-            observed = observed + w_ties * ties_risk[i]
+        if w_ties > 0:   # where one's ties live: all of them, removed ones too (people know where they lived)
+            ties_risk = s_risk / strength[i] if strength[i] > 0 else local_risk[neighbourhood[i]]
+            observed = observed + w_ties * ties_risk
 
         v = vulnerability[i]
         f, k, t = fear[i], knowledge[i], trust[i]
@@ -93,17 +101,19 @@ def _update_rows(indptr, indices, data, gathered, present, trust, trust0, fear, 
         knowledge[i] = min(max(new_knowledge, 0.0), 1.0)
 
 
-def update(res, present, adjacency, events, seen_enforcement, unfair, fair, seen_cleared, city_risk, local_risk,
-           ties_risk, w_own, w_ties, b, gathered: np.ndarray | None = None) -> np.ndarray:
-    """Update present residents' fear, trust and knowledge in place (the arrays of `res`); `ties_risk` is None
-    when ties' neighbourhoods carry no weight. `gathered` is an (n, 4) work buffer reused from day to day
+def update(res, present, adjacency, strength, events, seen_enforcement, unfair, fair, seen_cleared, city_risk,
+           local_risk, w_own, w_ties, b, gathered: np.ndarray | None = None) -> np.ndarray:
+    """Update present residents' fear, trust and knowledge in place (the arrays of `res`). `strength` is each
+    resident's tie strength (to everyone, removed or not). `gathered` is a work buffer reused from day to day
     (made if None); it is returned for the next call."""
     gather, update_rows = compiled(_gather_rows, _update_rows)
-    if gathered is None or gathered.shape != (len(present), 4):
-        gathered = np.empty((len(present), 4))
-    gather(present, res.trust, res.trust0, res.fear, res.knowledge, gathered)
+    width = 5 if w_ties > 0 else 4
+    if gathered is None or gathered.shape != (len(present), width):
+        gathered = np.empty((len(present), width))
+    gather(present, res.trust, res.trust0, res.fear, res.knowledge, res.neighbourhood,
+           local_risk if w_ties > 0 else np.zeros(0), gathered)
     update_rows(adjacency.indptr, adjacency.indices, adjacency.data, gathered, present, res.trust, res.trust0,
-                res.fear, res.knowledge, res.vulnerability, res.attention, res.neighbourhood, local_risk,
-                np.zeros(0) if ties_risk is None else ties_risk, events, seen_enforcement, unfair, fair, seen_cleared,
-                float(city_risk), float(w_own), float(w_ties), tuple(float(getattr(b, p)) for p in PARAMS))
+                res.fear, res.knowledge, res.vulnerability, res.attention, res.neighbourhood, local_risk, strength,
+                events, seen_enforcement, unfair, fair, seen_cleared, float(city_risk), float(w_own), float(w_ties),
+                tuple(float(getattr(b, p)) for p in PARAMS))
     return gathered

@@ -49,7 +49,6 @@ from model.daylog import (
     POLICE_CONTACT,
     UNFAIR_CONTACT,
 )
-from model.neighbourhoods import tie_mix
 from model.residents import Status
 from model.rules import Rule, belief_kernel
 
@@ -108,10 +107,8 @@ class UpdateBeliefs(Rule):
         m = self.model
         today = Tallies.from_log(m.today, len(m.residents))
         b = m.params.beliefs
-        mix = m.neighbourhoods.tie_mix(m.network.adjacency) if b.ties_neighbourhoods_weight > 0 else None
         ties = self.ties_present(m.residents.present().astype(float)) if m.kernel == "numpy" else None
-        update_beliefs(m.residents, m.network, today, self.observed_risk(), b, ties, mix, kernel=m.kernel,
-                       work=self.work)
+        update_beliefs(m.residents, m.network, today, self.observed_risk(), b, ties, kernel=m.kernel, work=self.work)
 
 
 @dataclass
@@ -131,12 +128,11 @@ class Tallies:
 
 
 def update_beliefs(res, net, today: Tallies, risk: ObservedRisk, b, ties: np.ndarray | None = None,
-                   mix=None, kernel: str = "numpy", work: dict | None = None) -> None:
+                   kernel: str = "numpy", work: dict | None = None) -> None:
     """One day's fear, trust and knowledge update for every resident still present, in place.
 
     `risk` is the community's observed risk of police contact (UpdateBeliefs.observed_risk); `ties`
-    the tie strength to present residents, and `mix` each resident's shares of tie strength by
-    neighbourhood (model.neighbourhoods.tie_mix); both are computed if not given.
+    the tie strength to present residents (computed if not given).
     model/reference.py is the same rule written per agent, and the test that both agree
     keeps this one honest. `kernel="numba"` runs the same arithmetic fused into one pass on every core
     (model/rules/belief_kernel.py), with the same result bit for bit; it sums the ties itself (`ties` is not
@@ -148,13 +144,11 @@ def update_beliefs(res, net, today: Tallies, risk: ObservedRisk, b, ties: np.nda
     seen_enforcement = np.minimum(net.spread_from(today.event_rows, today.event_weights), 1.0)
     seen_cleared = np.minimum(net.spread_from(today.cleared_rows), 1.0)
     w_own, w_ties = b.own_neighbourhood_weight, b.ties_neighbourhoods_weight
-    if w_ties > 0 and mix is None:
-        mix = tie_mix(net.adjacency, res.neighbourhood, len(risk.local))
     if kernel == "numba":
         work = {} if work is None else work
         work["gathered"] = belief_kernel.update(
-            res, present, net.adjacency, events, seen_enforcement, today.unfair, today.fair, seen_cleared, risk.city,
-            risk.local, mix @ risk.local if w_ties > 0 else None, w_own, w_ties, b, work.get("gathered"))
+            res, present, net.adjacency, net.strength, events, seen_enforcement, today.unfair, today.fair,
+            seen_cleared, risk.city, risk.local, w_own, w_ties, b, work.get("gathered"))
         return
     here = present.astype(float)
     shift = res.trust - res.trust0
@@ -172,8 +166,9 @@ def update_beliefs(res, net, today: Tallies, risk: ObservedRisk, b, ties: np.nda
     observed = (1.0 - w_own - w_ties) * risk.city
     if w_own > 0:
         observed = observed + w_own * local
-    if w_ties > 0:
-        observed = observed + w_ties * (mix @ risk.local)
+    if w_ties > 0:   # where one's ties live: all of them, removed ones too (people know where they lived)
+        ties_risk = np.divide(net.spread(local), net.strength, out=local.copy(), where=net.strength > 0)
+        observed = observed + w_ties * ties_risk
 
     v = res.vulnerability
     heard = v * res.attention

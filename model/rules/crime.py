@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.neighbourhoods import Neighbourhoods
 from model.rules import Rule
+from model.sampling import draw_in_ranges
 
 
 class CommitCrimes(Rule):
@@ -37,7 +39,7 @@ class CommitCrimes(Rule):
         total = p.violent_per_1000 + p.property_per_1000
         violent = self.rng.random(len(offender)) < (p.violent_per_1000 / total if total > 0 else 0)
         weight = free * unreported ** p.exploitation
-        victim = choose_victims(offender, weight, res.neighbourhood, p.local_victim_share, self.rng)
+        victim = choose_victims(offender, weight, m.neighbourhoods, p.local_victim_share, self.rng)
         ok = (victim >= 0) & (victim != offender)
         offender, victim, violent = offender[ok], victim[ok], violent[ok]
         witness = choose_witnesses(victim, offender, m.network.adjacency, free, p.witness_probability, self.rng)
@@ -52,30 +54,25 @@ class CommitCrimes(Rule):
         d = self.model.params.crime.reporting_deterrence
         if d == 0:
             return np.ones(self.places)
-        nb = self.model.residents.neighbourhood
-        unsafe = np.bincount(nb, weights=free * unreported, minlength=self.places) / np.maximum(
-            np.bincount(nb, weights=free, minlength=self.places), 1)
+        places = self.model.neighbourhoods
+        unsafe = places.total(free * unreported) / np.maximum(places.total(free), 1)
         if self.unsafe0 is None:
             self.unsafe0 = unsafe
         return np.divide(unsafe, self.unsafe0, out=np.ones(self.places), where=self.unsafe0 > 0) ** d
 
 
-def choose_victims(offender: np.ndarray, weight: np.ndarray, neighbourhood: np.ndarray, local_share: float,
+def choose_victims(offender: np.ndarray, weight: np.ndarray, places: Neighbourhoods, local_share: float,
                    rng: np.random.Generator) -> np.ndarray:
     """A victim per offender, drawn with probability proportional to `weight`: from the offender's
-    neighbourhood with chance `local_share` (rows are sorted by neighbourhood), else city-wide; -1 if none."""
-    cum = np.cumsum(weight)
-    if len(offender) == 0 or cum[-1] <= 0:
+    neighbourhood with chance `local_share` (if anyone there has weight), else city-wide; -1 if nobody has."""
+    by_place = places.total(weight)
+    if len(offender) == 0 or not by_place.sum() > 0:
         return np.full(len(offender), -1)
-    nb = neighbourhood[offender]
-    start = np.searchsorted(neighbourhood, nb, side="left")
-    stop = np.searchsorted(neighbourhood, nb, side="right")
-    lo = np.where(start > 0, cum[start - 1], 0.0)
-    hi = cum[stop - 1]
-    local = (rng.random(len(offender)) < local_share) & (hi > lo)
-    lo, hi = np.where(local, lo, 0.0), np.where(local, hi, cum[-1])
-    u = lo + rng.random(len(offender)) * (hi - lo)
-    return np.minimum(np.searchsorted(cum, u, side="right"), len(cum) - 1)
+    nb = places.code[offender]
+    local = (rng.random(len(offender)) < local_share) & (by_place[nb] > 0)
+    lo = np.where(local, places.start[nb], 0)
+    hi = np.where(local, places.stop[nb], len(weight))
+    return draw_in_ranges(weight, lo, hi, rng)
 
 
 def choose_witnesses(victim: np.ndarray, offender: np.ndarray, adjacency, free: np.ndarray, probability: float,

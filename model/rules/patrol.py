@@ -23,6 +23,7 @@ from model.params import PolicingParams
 from model.policy import Policy
 from model.rules import Rule
 from model.rules.custody import ask_status, book
+from model.sampling import draw_weighted
 
 
 def profiling_multiplier(policy: Policy, p: PolicingParams) -> float:
@@ -71,7 +72,7 @@ class Patrol(Rule):
         if not hot_spots and saturation == 0:
             return None
         places = m.neighbourhoods
-        load = np.bincount(m.residents.neighbourhood, weights=bias, minlength=places.n)
+        load = places.total(bias)
         share = _normalized(self.reported if hot_spots and self.reported.sum() > 0 else load)
         target = (1 - saturation) * share + saturation * _normalized(load * places.operation_area)
         return np.divide(target, load, out=np.zeros(places.n), where=load > 0)
@@ -101,11 +102,3 @@ def _normalized(x: np.ndarray) -> np.ndarray:
     """x / x.sum(), zeros if the sum is 0."""
     total = x.sum()
     return x / total if total > 0 else np.zeros_like(x, dtype=float)
-
-
-def draw_weighted(weight: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
-    """Up to n distinct rows drawn with probability proportional to `weight` (duplicates dropped)."""
-    cum = np.cumsum(weight)
-    if n == 0 or len(cum) == 0 or cum[-1] <= 0:
-        return np.zeros(0, dtype=np.int64)
-    return np.unique(np.minimum(np.searchsorted(cum, rng.random(n) * cum[-1], side="right"), len(cum) - 1))

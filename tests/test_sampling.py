@@ -1,0 +1,57 @@
+"""Weighted draws (model/sampling.py): each row in proportion to its weight, inside its range, by rejection
+or by the cumulative-sum fallback alike."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from experiments.runs.testing import make_model
+from model.sampling import draw_in_ranges, draw_weighted
+
+
+def frequencies(weight, draws, rounds, seed=0):
+    rng = np.random.default_rng(seed)
+    lo, hi = np.zeros(draws, dtype=np.int64), np.full(draws, len(weight))
+    return np.bincount(draw_in_ranges(weight, lo, hi, rng, rounds=rounds), minlength=len(weight)) / draws
+
+
+@pytest.mark.parametrize("rounds", [32, 0])   # 0: the fallback alone
+def test_rows_are_drawn_in_proportion_to_their_weight(rounds):
+    weight = np.array([0.0, 1.0, 2.0, 0.0, 4.0, 1.0])
+    share = frequencies(weight, 200_000, rounds)
+    assert share[[0, 3]].sum() == 0                       # no weight, never drawn
+    np.testing.assert_allclose(share, weight / weight.sum(), atol=0.005)
+
+
+def test_a_city_where_one_resident_holds_the_weight_is_drawn_exactly_through_the_fallback():
+    weight = np.full(100_000, 1e-12)
+    weight[777] = 1.0
+    share = frequencies(weight, 2000, rounds=2)
+    assert share[777] > 0.99
+
+
+def test_draws_stay_inside_their_ranges():
+    rng = np.random.default_rng(1)
+    weight = rng.random(1000) ** 4
+    lo = rng.integers(0, 900, 5000)
+    hi = lo + rng.integers(1, 100, 5000)
+    for rounds in (32, 0):
+        rows = draw_in_ranges(weight, lo, hi, np.random.default_rng(2), rounds=rounds)
+        assert ((rows >= lo) & (rows < hi)).all()
+
+
+def test_draw_weighted_gives_distinct_rows_and_nothing_without_weight():
+    rng = np.random.default_rng(3)
+    rows = draw_weighted(np.ones(50), 200, rng)
+    assert len(rows) == len(np.unique(rows)) <= 50
+    assert len(draw_weighted(np.zeros(50), 10, rng)) == 0
+    assert len(draw_weighted(np.ones(50), 0, rng)) == 0
+
+
+def test_neighbourhood_totals_equal_a_weighted_count():
+    m = make_model(size=3000)
+    places, values = m.neighbourhoods, np.random.default_rng(4).random(3000)
+    np.testing.assert_allclose(places.total(values), np.bincount(places.code, weights=values, minlength=places.n))
+    flags = values < 0.3
+    np.testing.assert_array_equal(places.total(flags), np.bincount(places.code[flags], minlength=places.n))
