@@ -38,9 +38,14 @@ def lever(name: str, **changes) -> Policy:
 @pytest.mark.parametrize("group", ["undocumented", "citizen_mixed_status"])
 def test_status_questions_at_stops_raise_fear_and_cut_reporting(group):
     stops, none = lever("secure_communities", status_questions="stops"), load_policy("secure_communities")
-    assert outcome(stops, "mean_fear_end", group) > outcome(none, "mean_fear_end", group) + 0.05
-    assert outcome(stops, "less_likely_share_end", group) > outcome(none, "less_likely_share_end", group) + 0.2
-    assert outcome(stops, "mean_trust_end", group) < outcome(none, "mean_trust_end", group)
+    # without status questions the "less likely" share tips (some seeds end near 0, others near 0.85, issue 15):
+    # eight seeds, so that the mean does not hang on how four of them fall
+    def mean(policy, metric):
+        return outcome(policy, metric, group, seeds=range(8))
+
+    assert mean(stops, "mean_fear_end") > mean(none, "mean_fear_end") + 0.05
+    assert mean(stops, "less_likely_share_end") > mean(none, "less_likely_share_end") + 0.2
+    assert mean(stops, "mean_trust_end") < mean(none, "mean_trust_end")
 
 
 def test_status_questions_at_booking_cost_officer_hours():

@@ -24,15 +24,32 @@ from model.rules import Rule
 from model.rules.custody import ask_status
 
 
-def reporting_probability(base: float, trust: np.ndarray, fear: np.ndarray, knowledge: np.ndarray,
+def reporting_probability(base: float, trust: np.ndarray, fear: np.ndarray | None, knowledge: np.ndarray,
                           protected: bool, p: ReportingParams, trust_reference: float) -> np.ndarray:
     """Chance to report (or cooperate):
-    logit(base) + trust_weight*(trust - ref) - fear_weight*max(felt fear - fear_tolerance, 0)."""
-    felt_fear = fear * (1 - p.protection_relief * knowledge) if protected else fear
-    felt_fear = np.maximum(felt_fear - p.fear_tolerance, 0.0)
+    logit(base) + trust_weight*(trust - ref) - fear_weight*max(felt fear - fear_tolerance, 0); fear None: no fear.
+
+    Computed in two buffers (whole-population calls run on up to 10,000,000 residents), in the order of
+    operations of the formula, so that the result is the same to the last bit."""
     base = min(max(base, 1e-9), 1 - 1e-9)
-    logit = np.log(base / (1 - base)) + p.trust_weight * (trust - trust_reference) - p.fear_weight * felt_fear
-    return 1 / (1 + np.exp(-logit))
+    logit = np.subtract(trust, trust_reference)
+    logit *= p.trust_weight
+    np.add(np.log(base / (1 - base)), logit, out=logit)
+    if fear is not None:
+        if protected:
+            felt = np.multiply(knowledge, p.protection_relief)
+            np.subtract(1, felt, out=felt)
+            felt *= fear
+            felt -= p.fear_tolerance
+        else:
+            felt = np.subtract(fear, p.fear_tolerance)
+        np.maximum(felt, 0.0, out=felt)
+        felt *= p.fear_weight
+        logit -= felt
+    np.negative(logit, out=logit)
+    np.exp(logit, out=logit)
+    logit += 1
+    return np.divide(1, logit, out=logit)
 
 
 class ReportingRule(Rule):
@@ -69,7 +86,7 @@ class ReportingRule(Rule):
         res, rp = m.residents, m.params.reporting
         sel = slice(None) if rows is None else rows
         base = rp.witness_base if witness else (rp.violent_base if violent else rp.property_base)
-        fear = np.zeros(len(res.fear[sel])) if without_fear else res.fear[sel]
+        fear = None if without_fear else res.fear[sel]
         return reporting_probability(base, res.trust[sel], fear, res.knowledge[sel],
                                      m.policy.victim_witness_protection, rp, m.params.beliefs.initial_trust_mean)
 
