@@ -70,12 +70,12 @@ def floor(model: CommunityTrustModel, days: int, kernel: str = "numba") -> float
     present, chance = np.ones(n, dtype=bool), np.zeros(n)
     if kernel == "numba":
         gather, rows = compiled(_gather_rows, _floor_rows)
-        gathered = np.empty((n, 4))
+        gathered, no_risk = np.empty((n, 4)), np.zeros(0)
         base = min(max(rp.violent_base, 1e-9), 1 - 1e-9)
         constants = (b.fear_influence, b.fear_decay, b.policy_fear_rate, b.trust_influence, b.trust_recovery,
                      b.knowledge_spread, decay, math.log(base / (1 - base)), rp.trust_weight, rp.fear_weight,
                      rp.fear_tolerance, rp.protection_relief, b.initial_trust_mean)
-        gather(present, res.trust, res.trust0, res.fear, res.knowledge, gathered)
+        gather(present, res.trust, res.trust0, res.fear, res.knowledge, nb, no_risk, gathered)
         rows(a.indptr, a.indices, a.data, gathered, res.trust, res.trust0, res.fear, res.knowledge,
              res.vulnerability, nb, local, 0.1, 0.5, constants, chance)    # compiled or loaded: not timed
     ties = a @ np.ones(n)
@@ -83,7 +83,7 @@ def floor(model: CommunityTrustModel, days: int, kernel: str = "numba") -> float
     clock = time.perf_counter()
     for _ in range(days):
         if kernel == "numba":
-            gather(present, res.trust, res.trust0, res.fear, res.knowledge, gathered)
+            gather(present, res.trust, res.trust0, res.fear, res.knowledge, nb, no_risk, gathered)
             rows(a.indptr, a.indices, a.data, gathered, res.trust, res.trust0, res.fear, res.knowledge,
                  res.vulnerability, nb, local, 0.1, 0.5, constants, chance)
             continue

@@ -45,6 +45,36 @@ def draw_weighted(weight: np.ndarray, n: int, rng: np.random.Generator) -> np.nd
     return np.unique(draw_in_ranges(weight, np.zeros(n, dtype=np.int64), np.full(n, len(weight)), rng))
 
 
+class FixedTimesFactor:
+    """Draws in proportion to a fixed weight (a stable trait, heavy-tailed perhaps) times a bounded factor that
+    changes from day to day: propose rows by the fixed weight (its cumulative sum is made once), accept each
+    with chance factor / largest factor. Exact, and O(draws) however uneven the fixed weight is."""
+
+    def __init__(self, fixed: np.ndarray):
+        self.fixed = fixed
+        self.cum = np.cumsum(fixed)
+
+    def draw(self, factor: np.ndarray, n: int, rng: np.random.Generator,
+             rounds: int = REJECTION_ROUNDS) -> np.ndarray:
+        """Up to n distinct rows drawn with probability proportional to fixed x `factor` (duplicates dropped)."""
+        top = float(factor.max()) if len(factor) else 0.0
+        if n == 0 or not top > 0 or not self.cum[-1] > 0:
+            return np.zeros(0, dtype=np.int64)
+        rows, pending = [], n
+        for _ in range(rounds):
+            candidate = np.minimum(np.searchsorted(self.cum, rng.random(pending) * self.cum[-1], side="right"),
+                                   len(self.cum) - 1)
+            accepted = candidate[rng.random(pending) * top < factor[candidate]]
+            rows.append(accepted)
+            pending -= len(accepted)
+            if pending == 0:
+                break
+        if pending:
+            rows.append(draw_in_ranges(self.fixed * factor, np.zeros(pending, dtype=np.int64),
+                                       np.full(pending, len(factor)), rng, rounds=0))
+        return np.unique(np.concatenate(rows))
+
+
 def weighted_sample(rows: np.ndarray, weight: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
     """k of `rows` drawn without replacement with chance proportional to `weight` (Efraimidis & Spirakis
     2006: the k largest of log(U) / weight); rows of zero weight only once the others are used up."""

@@ -40,7 +40,7 @@ def test_local_weights_at_zero_reproduce_the_city_wide_model_exactly(policy):
     """tests/data/citywide_reference.npz holds the tables of the model before neighbourhoods (commit f2b9644,
     one city-wide observed risk, patrol in proportion to residents); the same settings must give them bit for bit,
     every column but the redefined ones. Re-made once since, when weighted draws became rejection sampling
-    (model/sampling.py, issue 18): with that sampler's rejection rounds set to 0 (its cumulative-sum fallback,
+    (model/sampling.py, issue 18): with its rejection rounds set to 0 (its cumulative-sum fallback,
     the earlier method) the code of that change still gave the f2b9644 tables bit for bit."""
     reference = np.load(REFERENCE, allow_pickle=False)
     tables = city_wide_model(policy).run().tables()

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from experiments.runs.testing import make_model
-from model.sampling import draw_in_ranges, draw_weighted
+from model.sampling import FixedTimesFactor, draw_in_ranges, draw_weighted
 
 
 def frequencies(weight, draws, rounds, seed=0):
@@ -55,3 +55,16 @@ def test_neighbourhood_totals_equal_a_weighted_count():
     np.testing.assert_allclose(places.total(values), np.bincount(places.code, weights=values, minlength=places.n))
     flags = values < 0.3
     np.testing.assert_array_equal(places.total(flags), np.bincount(places.code[flags], minlength=places.n))
+
+
+@pytest.mark.parametrize("rounds", [32, 0])
+def test_a_fixed_weight_times_a_factor_is_drawn_in_proportion_to_the_product(rounds):
+    fixed = np.array([1.0, 50.0, 1.0, 0.0, 3.0])   # heavy-tailed, as offending propensity is
+    factor = np.array([2.0, 0.1, 0.0, 1.0, 1.0])
+    draws = FixedTimesFactor(fixed)
+    rng = np.random.default_rng(5)
+    counts = np.zeros(5)
+    for _ in range(20_000):
+        counts[draws.draw(factor, 1, rng, rounds=rounds)] += 1
+    assert counts[[2, 3]].sum() == 0
+    np.testing.assert_allclose(counts / counts.sum(), fixed * factor / (fixed * factor).sum(), atol=0.01)

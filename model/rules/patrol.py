@@ -23,7 +23,7 @@ from model.params import PolicingParams
 from model.policy import Policy
 from model.rules import Rule
 from model.rules.custody import ask_status, book
-from model.sampling import draw_weighted
+from model.sampling import FixedTimesFactor, draw_weighted
 
 
 def profiling_multiplier(policy: Policy, p: PolicingParams) -> float:
@@ -48,6 +48,10 @@ class Patrol(Rule):
     def __init__(self, model):
         super().__init__(model)
         self.reported = np.zeros(model.neighbourhoods.n)   # recent reported crimes by neighbourhood (hot spots)
+        res = model.residents
+        # arrests fall on residents by offending propensity (a stable trait) times today's patrol weight
+        self.arrests = FixedTimesFactor(res.propensity / res.propensity.mean() if res.propensity.mean() > 0
+                                        else np.ones(len(res)))
 
     def step(self, day: int) -> None:
         m = self.model
@@ -61,8 +65,7 @@ class Patrol(Rule):
             bias = bias * place[res.neighbourhood]
         self._stops(day, bias)
         n_arrests = self.rng.poisson(len(res) * p.other_arrests_per_1000 / 1000 / 365)
-        offending = res.propensity / res.propensity.mean() if res.propensity.mean() > 0 else 1.0
-        book(m, draw_weighted(bias * offending, n_arrests, self.rng), day, p.minor_jail_days)
+        book(m, self.arrests.draw(bias, n_arrests, self.rng), day, p.minor_jail_days)
 
     def place_weight(self, bias: np.ndarray) -> np.ndarray | None:
         """Per-neighbourhood multiplier of patrol weight that gives each neighbourhood its share of stops
