@@ -62,14 +62,15 @@ def test_prim_finds_a_box_denser_than_the_whole_sample(tmp_path):
 
 
 def test_a_folder_of_another_design_is_refused_and_the_same_design_is_accepted(tmp_path):
-    from experiments.analyses.discover import claim_folder
+    from experiments.analyses.discover import design
+    from experiments.runs.samples import claim_folder
     from model import ParameterError
 
     args, overrides = parse(["--samples", "8", "--folder", str(tmp_path / "d")])
-    claim_folder(args.folder, args, overrides)
-    claim_folder(args.folder, args, overrides)                       # resuming: the same design
+    claim_folder(args.folder, design(args, overrides), "design")
+    claim_folder(args.folder, design(args, overrides), "design")     # resuming: the same design
     again, _ = parse(["--samples", "8", "--fall", "0.5", "--folder", str(tmp_path / "d")])
-    claim_folder(again.folder, again, overrides)                     # re-analysing: another threshold
+    claim_folder(again.folder, design(again, overrides), "design")   # re-analysing: another threshold
     other, _ = parse(["--samples", "16", "--folder", str(tmp_path / "d")])
     with pytest.raises(ParameterError, match="holds the runs of another design"):
-        claim_folder(other.folder, other, overrides)
+        claim_folder(other.folder, design(other, overrides), "design")

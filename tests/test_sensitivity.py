@@ -26,9 +26,26 @@ def test_a_parameter_that_matters_changes_the_outcome():
 @pytest.mark.slow
 def test_the_pipeline_runs_on_a_tiny_sample(tmp_path):
     main(["--trajectories", "2", "--sobol-n", "4", "--top", "2", "--size", "500", "--days", "20",
-          "--workers", "2", "--folder", str(tmp_path)])
+          "--folder", str(tmp_path), "hydra.launcher.n_jobs=2"])
     morris = pq.read_table(tmp_path / "morris.parquet").to_pydict()
     assert set(morris["parameter"]) == set(UNCERTAIN) and set(morris["outcome"]) == set(OUTCOMES)
     sobol = pq.read_table(tmp_path / "sobol.parquet").to_pydict()
     assert len(set(sobol["parameter"])) == 2
     assert (tmp_path / "sensitivity_ranking.png").stat().st_size > 20_000
+
+
+@pytest.mark.slow
+def test_a_design_split_across_workers_gives_the_one_process_outcomes_and_resumes(tmp_path):
+    from experiments.analyses.sensitivity import run_design
+
+    names = ["crime.offender_concentration", "beliefs.risk_amplification"]
+    x = np.array([[0.05, 2.0], [0.5, 10.0], [1.0, 30.0], [0.2, 5.0]])
+    args = (names, ["secure_communities"], 400, 15, 0)
+    one = run_design(tmp_path / "one", x, *args, ["hydra/launcher=basic"])
+    split = run_design(tmp_path / "split", x, *args, ["hydra.launcher.n_jobs=2"])
+    np.testing.assert_array_equal(one["secure_communities"], split["secure_communities"])
+    finished = sorted((tmp_path / "split" / "runs").rglob("summary.parquet"))
+    stamps = [p.stat().st_mtime_ns for p in finished]
+    again = run_design(tmp_path / "split", x, *args, ["hydra.launcher.n_jobs=2"])    # the same call resumes
+    assert [p.stat().st_mtime_ns for p in finished] == stamps                      # nothing ran again
+    np.testing.assert_array_equal(again["secure_communities"], split["secure_communities"])

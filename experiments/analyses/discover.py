@@ -20,25 +20,22 @@ and mass), peeling.parquet, peeling_tradeoff.png/.svg and discovery.txt (a plain
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from experiments.analyses.sensitivity import UNCERTAIN
 from experiments.paths import RESULTS
 from experiments.runs.cli import positive_int
-from experiments.runs.compare import load_sweep
 from experiments.runs.config import policy_names
-from experiments.runs.launch import SweepFailed, run_sweep
+from experiments.runs.launch import SweepFailed
+from experiments.runs.samples import SAMPLE_GROUP, claim_folder, run_samples, sample_frame
 from experiments.workshop.vocabulary import group_name, label
 from model import ParameterError
 
-SAMPLE_GROUP = "sample"          # the config group of the sampled parameter sets (one YAML file per sample)
 SCENARIO = "scenario"            # the categorical lever's column (EMA reserves `policy` for its own)
 METRIC_WORDS = {"willingness_to_report_end": "chance of reporting a violent crime at the end of the run",
                 "reporting_share": "share of crimes reported", "less_likely_share_end": "share less likely to call"}
@@ -50,30 +47,13 @@ def latin_hypercube(names: list[str], n: int, seed: int) -> pd.DataFrame:
 
     lows, highs = np.array([UNCERTAIN[p] for p in names]).T
     unit = qmc.LatinHypercube(d=len(names), rng=np.random.default_rng(seed)).random(n)
-    frame = pd.DataFrame(qmc.scale(unit, lows, highs), columns=names)
-    frame.insert(0, SAMPLE_GROUP, [f"s{i:04d}" for i in range(n)])
-    return frame
-
-
-def write_sample_configs(samples: pd.DataFrame, conf: Path) -> Path:
-    """One config per sample, `conf/sample/<id>.yaml`, setting its parameter values (a Hydra config group, so
-    the sweep is `+sample=glob(*)` crossed with scenarios and seeds)."""
-    folder = conf / SAMPLE_GROUP
-    folder.mkdir(parents=True, exist_ok=True)
-    for row in samples.to_dict("records"):
-        nested: dict[str, dict[str, float]] = {}
-        for name in samples.columns.drop(SAMPLE_GROUP):
-            section, key = name.split(".")
-            nested.setdefault(section, {})[key] = float(row[name])
-        (folder / f"{row[SAMPLE_GROUP]}.yaml").write_text("# @package _global_\n" + yaml.safe_dump(nested))
-    return conf
+    return sample_frame(qmc.scale(unit, lows, highs), names)
 
 
 def cases(summary: pd.DataFrame, metric: str, group: str, baseline: str) -> pd.DataFrame:
     """Each sample under each scenario but the baseline: the group's outcome relative to the baseline's with the
     same sample and seed, averaged over seeds (`change`, e.g. -0.25 for a fall of 25%)."""
-    rows = summary[summary["group"] == group].assign(
-        **{SAMPLE_GROUP: summary["setting"].str.extract(rf"{SAMPLE_GROUP}=(s\d+)", expand=False)})
+    rows = summary[summary["group"] == group]
     value = rows.pivot_table(index=[SAMPLE_GROUP, "seed"], columns="policy", values=metric)
     change = value.drop(columns=baseline).div(value[baseline], axis=0) - 1
     per_case = change.groupby(level=SAMPLE_GROUP).mean().stack().rename("change").reset_index()
@@ -164,30 +144,22 @@ def tradeoff_figure(found: list[dict], out: Path) -> list[Path]:
 RUN_ARGUMENTS = ("samples", "seeds", "residents", "days", "scenarios", "baseline", "parameters", "sample_seed")
 
 
-def claim_folder(folder: Path, args: argparse.Namespace, overrides: list[str]) -> None:
-    """A discovery folder holds the runs of one design: the same command again resumes it (and may re-analyse
-    them with another --metric, --group, --fall, --boxes or --min-density), a different design is refused."""
-    design = {"overrides": overrides, **{k: getattr(args, k) for k in RUN_ARGUMENTS}}
-    record = folder / "design.json"
-    if record.exists() and json.loads(record.read_text()) != design:
-        raise ParameterError(f"--folder {folder} holds the runs of another design ({record}); give a new --folder, "
-                             "or the same samples, seeds, residents, days, scenarios, parameters and overrides.")
-    folder.mkdir(parents=True, exist_ok=True)
-    record.write_text(json.dumps(design, indent=1) + "\n")
+def design(args: argparse.Namespace, overrides: list[str]) -> dict:
+    """What makes the runs: the same again resumes a folder (and may re-analyse it with another --metric,
+    --group, --fall, --boxes or --min-density)."""
+    return {"overrides": overrides, **{k: getattr(args, k) for k in RUN_ARGUMENTS}}
 
 
 def discover(args: argparse.Namespace, overrides: list[str]) -> str:
     names = args.parameters
     folder = args.folder
-    claim_folder(folder, args, overrides)
+    claim_folder(folder, design(args, overrides), "design")
     samples = latin_hypercube(names, args.samples, args.sample_seed)
-    samples.to_parquet(folder / "samples.parquet")
-    conf = write_sample_configs(samples, folder / "conf")
-    run_sweep(folder / "runs", [f"+{SAMPLE_GROUP}=glob(*)", f"policy={','.join([args.baseline, *args.scenarios])}",
-                                f"seed=range(0,{args.seeds})", f"population.size={args.residents}",
-                                f"days={args.days}", f"hydra.callbacks.compare.baseline={args.baseline}",
-                                *overrides], config_dir=conf)
-    table = cases(load_sweep(folder / "runs", "summary").to_pandas(), args.metric, args.group, args.baseline)
+    summary = run_samples(folder, samples, [f"policy={','.join([args.baseline, *args.scenarios])}",
+                                            f"seed=range(0,{args.seeds})", f"population.size={args.residents}",
+                                            f"days={args.days}", f"hydra.callbacks.compare.baseline={args.baseline}",
+                                            *overrides])
+    table = cases(summary, args.metric, args.group, args.baseline)
     table = table.merge(samples, on=SAMPLE_GROUP)
     table["of_interest"] = table["change"] < -args.fall
     table.to_parquet(folder / "cases.parquet")

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -29,8 +27,10 @@ from SALib.sample import sobol as sobol_sample
 
 from experiments.paths import RESULTS
 from experiments.runs.cli import non_negative_int, positive_int
-from experiments.runs.config import load_policy
-from model import CommunityTrustModel, ModelParams
+from experiments.runs.config import load_policy, policy_names
+from experiments.runs.launch import SweepFailed
+from experiments.runs.samples import SAMPLE_GROUP, claim_folder, run_samples, sample_frame
+from model import CommunityTrustModel, ModelParams, ParameterError
 
 # The assumed parameters and the ranges screened (the defaults sit inside; Skogan's 4-14 for the asymmetry).
 UNCERTAIN = {
@@ -74,40 +74,55 @@ def params_for(values: np.ndarray, names: list[str], scenario: str, size: int, d
     return p
 
 
-def evaluate(args: tuple) -> list[float]:
-    """Run one model and return its outcomes (in OUTCOMES order)."""
-    values, names, scenario, size, days, seed = args
-    model = CommunityTrustModel(params_for(values, names, scenario, size, days), rng=seed, create_agents=False).run()
-    summary = model.tables()["summary"]
-    row = {g: i for i, g in enumerate(summary["group"])}
+def outcome_values(summary, scenario: str | None = None) -> list[float]:
+    """The OUTCOMES of one run, from its summary table (a pandas frame; rows of `scenario` only if given)."""
+    rows = summary if scenario is None else summary[summary["policy"] == scenario]
+    value = rows.set_index("group")
     out = []
     for parts in OUTCOMES.values():
-        first = summary[parts[0][0]][row[parts[0][1]]]
-        out.append(float(first - summary[parts[1][0]][row[parts[1][1]]]) if len(parts) == 2 else float(first))
+        first = value.at[parts[0][1], parts[0][0]]
+        out.append(float(first - value.at[parts[1][1], parts[1][0]]) if len(parts) == 2 else float(first))
     return out
 
 
-def run_all(x: np.ndarray, names: list[str], scenario: str, size: int, days: int, seed: int,
-            workers: int) -> np.ndarray:
-    jobs = [(row, names, scenario, size, days, seed) for row in x]
-    # spawn, not fork: the parent has threads (pyarrow), and forking those can deadlock
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return np.array(list(pool.map(evaluate, jobs, chunksize=max(1, len(jobs) // (4 * workers)))))
+def evaluate(args: tuple) -> list[float]:
+    """Run one model in this process and return its outcomes (in OUTCOMES order)."""
+    import pandas as pd  # noqa: PLC0415
+
+    values, names, scenario, size, days, seed = args
+    model = CommunityTrustModel(params_for(values, names, scenario, size, days), rng=seed, create_agents=False).run()
+    return outcome_values(pd.DataFrame(model.tables()["summary"]))
 
 
-def morris(scenario: str, trajectories: int, size: int, days: int, seed: int, workers: int) -> dict[str, list]:
+def run_design(folder: Path, x: np.ndarray, names: list[str], scenarios: list[str], size: int, days: int,
+               seed: int, overrides: list[str]) -> dict[str, np.ndarray]:
+    """Every row of design `x` under every scenario, as one Hydra multirun into `folder` (any launcher; the same
+    call resumes); per scenario, the outcomes of each row in the design's order."""
+    samples = sample_frame(x, names)
+    summary = run_samples(folder, samples, [f"policy={','.join(scenarios)}", f"seed={seed}",
+                                            f"population.size={size}", f"days={days}", "mesa_agents=false",
+                                            "~hydra.callbacks.compare", *overrides])
+    runs = dict(tuple(summary.groupby([SAMPLE_GROUP, "policy"])))
+    return {scenario: np.array([outcome_values(runs[(sample, scenario)]) for sample in samples[SAMPLE_GROUP]])
+            for scenario in scenarios}
+
+
+def morris(folder: Path, scenarios: list[str], trajectories: int, size: int, days: int, seed: int,
+           overrides: list[str]) -> dict[str, list]:
     problem = {"num_vars": len(UNCERTAIN), "names": list(UNCERTAIN), "bounds": [list(b) for b in UNCERTAIN.values()]}
     x = morris_sample.sample(problem, N=trajectories, num_levels=4, seed=seed)
-    y = run_all(x, problem["names"], scenario, size, days, seed, workers)
+    ys = run_design(folder, x, problem["names"], scenarios, size, days, seed, overrides)
     rows: dict[str, list] = {k: [] for k in ("scenario", "outcome", "parameter", "mu_star", "mu_star_conf", "sigma")}
-    for j, outcome in enumerate(OUTCOMES):
-        ok = ~np.isnan(y[:, j])
-        si = morris_analyze.analyze(problem, x, np.where(ok, y[:, j], np.nanmean(y[:, j])), num_levels=4, seed=seed)
-        for i, name in enumerate(problem["names"]):
-            for key, value in (("scenario", scenario), ("outcome", outcome), ("parameter", name),
-                               ("mu_star", float(si["mu_star"][i])), ("mu_star_conf", float(si["mu_star_conf"][i])),
-                               ("sigma", float(si["sigma"][i]))):
-                rows[key].append(value)
+    for scenario, y in ys.items():
+        for j, outcome in enumerate(OUTCOMES):
+            ok = ~np.isnan(y[:, j])
+            si = morris_analyze.analyze(problem, x, np.where(ok, y[:, j], np.nanmean(y[:, j])), num_levels=4,
+                                        seed=seed)
+            for i, name in enumerate(problem["names"]):
+                for key, value in (("scenario", scenario), ("outcome", outcome), ("parameter", name),
+                                   ("mu_star", float(si["mu_star"][i])),
+                                   ("mu_star_conf", float(si["mu_star_conf"][i])), ("sigma", float(si["sigma"][i]))):
+                    rows[key].append(value)
     return rows
 
 
@@ -124,18 +139,21 @@ def top_parameters(rows: dict[str, list], k: int) -> list[str]:
     return sorted(score, key=score.get, reverse=True)[:k]
 
 
-def sobol(names: list[str], scenario: str, n: int, size: int, days: int, seed: int, workers: int) -> dict[str, list]:
+def sobol(folder: Path, names: list[str], scenarios: list[str], n: int, size: int, days: int, seed: int,
+          overrides: list[str]) -> dict[str, list]:
     problem = {"num_vars": len(names), "names": names, "bounds": [list(UNCERTAIN[p]) for p in names]}
     x = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
-    y = run_all(x, names, scenario, size, days, seed, workers)
+    ys = run_design(folder, x, names, scenarios, size, days, seed, overrides)
     rows: dict[str, list] = {k: [] for k in ("scenario", "outcome", "parameter", "S1", "S1_conf", "ST", "ST_conf")}
-    for j, outcome in enumerate(OUTCOMES):
-        col = np.where(np.isnan(y[:, j]), np.nanmean(y[:, j]), y[:, j])
-        si = sobol_analyze.analyze(problem, col, calc_second_order=False, seed=seed)
-        for i, name in enumerate(names):
-            for key, value in (("scenario", scenario), ("outcome", outcome), ("parameter", name), ("S1", si["S1"][i]),
-                               ("S1_conf", si["S1_conf"][i]), ("ST", si["ST"][i]), ("ST_conf", si["ST_conf"][i])):
-                rows[key].append(float(value) if key not in ("scenario", "outcome", "parameter") else value)
+    for scenario, y in ys.items():
+        for j, outcome in enumerate(OUTCOMES):
+            col = np.where(np.isnan(y[:, j]), np.nanmean(y[:, j]), y[:, j])
+            si = sobol_analyze.analyze(problem, col, calc_second_order=False, seed=seed)
+            for i, name in enumerate(names):
+                for key, value in (("scenario", scenario), ("outcome", outcome), ("parameter", name),
+                                   ("S1", si["S1"][i]), ("S1_conf", si["S1_conf"][i]), ("ST", si["ST"][i]),
+                                   ("ST_conf", si["ST_conf"][i])):
+                    rows[key].append(float(value) if key not in ("scenario", "outcome", "parameter") else value)
     return rows
 
 
@@ -172,8 +190,12 @@ def ranking_figure(rows: dict[str, list], out: Path) -> list[Path]:
     return save(fig, out, "sensitivity_ranking")
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+DESIGN_ARGUMENTS = ("scenarios", "trajectories", "sobol_n", "top", "size", "days", "seed")
+
+
+def parse(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
+    parser = argparse.ArgumentParser(prog="python -m experiments.sensitivity", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scenarios", nargs="+", default=["secure_communities", "287g_task_force"])
     parser.add_argument("--trajectories", type=positive_int, default=10, help="Morris trajectories (runs: r x (k+1))")
     parser.add_argument("--sobol-n", type=positive_int, default=64, help="Sobol base sample (runs: N x (k+2))")
@@ -181,21 +203,26 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--size", type=positive_int, default=3000)
     parser.add_argument("--days", type=positive_int, default=365)
     parser.add_argument("--seed", type=non_negative_int, default=0)
-    parser.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1)
-    parser.add_argument("--folder", type=Path, default=None)
-    args = parser.parse_args(argv)
-    out = args.folder or RESULTS / "sensitivity" / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-    out.mkdir(parents=True, exist_ok=True)
-    screen: dict[str, list] = {}
-    for scenario in args.scenarios:
-        for k, v in morris(scenario, args.trajectories, args.size, args.days, args.seed, args.workers).items():
-            screen.setdefault(k, []).extend(v)
+    parser.add_argument("--folder", type=Path, default=None, help="the same folder again resumes the analysis")
+    args, overrides = parser.parse_known_args(argv)
+    known = policy_names()
+    for s in args.scenarios:
+        if s not in known:
+            raise ParameterError(f"--scenarios: {s!r} is not a scenario; choose from {', '.join(known)}.")
+    if args.top > len(UNCERTAIN):
+        raise ParameterError(f"--top {args.top}: at most {len(UNCERTAIN)}, the number of uncertain parameters.")
+    args.folder = args.folder or RESULTS / "sensitivity" / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+    return args, overrides
+
+
+def analyse(args: argparse.Namespace, overrides: list[str]) -> str:
+    out = args.folder
+    claim_folder(out, {"overrides": overrides, **{k: getattr(args, k) for k in DESIGN_ARGUMENTS}},
+                 "sensitivity analysis")
+    screen = morris(out / "morris", args.scenarios, args.trajectories, args.size, args.days, args.seed, overrides)
     pq.write_table(pa.table(screen), out / "morris.parquet")
     top = top_parameters(screen, args.top)
-    variance: dict[str, list] = {}
-    for scenario in args.scenarios:
-        for k, v in sobol(top, scenario, args.sobol_n, args.size, args.days, args.seed, args.workers).items():
-            variance.setdefault(k, []).extend(v)
+    variance = sobol(out / "sobol", top, args.scenarios, args.sobol_n, args.size, args.days, args.seed, overrides)
     pq.write_table(pa.table(variance), out / "sobol.parquet")
     ranking_figure(screen, out)
     lines = [f"Morris screening ({args.trajectories} trajectories, {args.size:,} residents, {args.days} days), "
@@ -205,8 +232,20 @@ def main(argv: list[str] | None = None) -> None:
                      f"S1 {variance['S1'][i]:6.2f}  ST {variance['ST'][i]:6.2f}")
     text = "\n".join(lines)
     (out / "sensitivity.txt").write_text(text + "\n")
-    print(text)
-    print(f"\nWritten to {out}")
+    return text
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        args, overrides = parse(argv)
+        print(analyse(args, overrides))
+    except ParameterError as err:
+        print(f"sensitivity: {err}", file=sys.stderr)
+        sys.exit(2)
+    except SweepFailed as err:
+        print(f"sensitivity: the sweep failed:\n{err}", file=sys.stderr)
+        sys.exit(err.returncode)
+    print(f"\nWritten to {args.folder}")
 
 
 if __name__ == "__main__":
