@@ -27,7 +27,7 @@ import numpy as np
 
 from experiments.runs.testing import make_params
 from model import CommunityTrustModel
-from model.compiled import available, compiled
+from model.compiled import PREFETCH_AHEAD, available, compiled, prefetch
 from model.reference import ReferenceModel
 from model.rules.belief_kernel import _gather_rows
 from model.rules.beliefs import ObservedRisk, Tallies
@@ -43,6 +43,8 @@ def _floor_rows(indptr, indices, data, gathered, trust, trust0, fear, knowledge,
     for i in prange(len(trust)):
         s_shift, s_fear, s_knowledge, ties = 0.0, 0.0, 0.0, 0.0
         for jj in range(indptr[i], indptr[i + 1]):
+            if jj + PREFETCH_AHEAD < len(indices):
+                prefetch(gathered, indices[jj + PREFETCH_AHEAD])
             j, w = indices[jj], data[jj]
             s_shift += w * gathered[j, 0]
             s_fear += w * gathered[j, 1]

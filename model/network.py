@@ -42,11 +42,17 @@ class SocialNetwork:
     def spread_from(self, rows: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         """A @ x for a sparse x that is `weights` (default 1) at `rows`: what ties of a few residents see."""
         out = np.zeros(len(self))
-        if len(rows):
-            sub = self.adjacency[rows]
-            w = np.ones(len(rows)) if weights is None else weights
-            np.add.at(out, sub.indices, np.repeat(w, np.diff(sub.indptr)) * sub.data)
+        self.add_spread_from(out, rows, weights)
         return out
+
+    def add_spread_from(self, out: np.ndarray, rows: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        """Add `spread_from(rows, weights)` to `out` in place; return the rows it touched (the ties of `rows`)."""
+        if len(rows) == 0:
+            return rows[:0]
+        sub = self.adjacency[rows]
+        w = np.ones(len(rows)) if weights is None else weights
+        np.add.at(out, sub.indices, np.repeat(w, np.diff(sub.indptr)) * sub.data)
+        return sub.indices
 
     def neighbourhood_of(self, start: np.ndarray, max_nodes: int) -> np.ndarray:
         """Rows reached breadth-first from `start` along ties, at most `max_nodes` (for pictures)."""

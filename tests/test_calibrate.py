@@ -62,3 +62,22 @@ def test_bad_input_names_the_field_and_leaves_no_result(tmp_path, override, name
     done = calibrate(tmp_path, override)
     assert done.returncode == 2 and named in done.stderr
     assert not (tmp_path / "trials.parquet").exists() and not list(tmp_path.rglob("trial.json"))
+
+
+@pytest.mark.slow
+def test_a_search_resumes_from_its_study_with_only_the_missing_trials(tmp_path):
+    import optuna
+
+    targets = f"calibration.targets=[{','.join(measurable_in_a_tiny_run()[:2])}]"
+    first = calibrate(tmp_path, targets)
+    assert first.returncode == 0, first.stderr[-2000:]
+    storage = f"sqlite:///{tmp_path.resolve() / 'study.db'}"
+    study = optuna.load_study(study_name="calibration", storage=storage)
+    study.ask()                                # a trial cut off by a kill: asked, never told
+    again = calibrate(tmp_path, targets, "hydra.sweeper.n_trials=3")
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "2 trials finished, 1 to run" in again.stderr
+    states = [t.state for t in optuna.load_study(study_name="calibration", storage=storage).trials]
+    assert states.count(optuna.trial.TrialState.COMPLETE) == 3 and states.count(optuna.trial.TrialState.FAIL) == 1
+    trials = pq.read_table(tmp_path / "trials.parquet").to_pydict()["trial"]
+    assert sorted(trials) == ["resume1/trial_0", "trial_0", "trial_1"]    # nothing of the first session overwritten

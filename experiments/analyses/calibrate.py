@@ -18,6 +18,13 @@ Each trial writes trial.json in its folder (so an interrupted search keeps what 
 trials.parquet and calibration.txt (the best trial's parameters and target table, the defaults to adopt)
 are written to the search folder and printed. `python -m experiments.calibrate --report FOLDER` writes
 them again, for example after an interruption.
+
+The Optuna study lives in an RDB: by default `study.db` (SQLite) in the search folder, or any URL given as
+`hydra.sweeper.storage=` (a database server shared by searches on several machines: each asks the study for
+its next trials). The same command with the same `hydra.sweep.dir=` resumes a killed search: trials finished
+are kept, trials cut off are marked failed, and only the trials still missing from `n_trials` run, in a
+folder `resume<k>/` of their own. (The sampler's random state is not stored, so a resumed search proposes
+different trials from those an uninterrupted one would have: it resumes the count, not the sequence.)
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ import math
 import os
 import sys
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import hydra
@@ -47,13 +55,14 @@ from experiments.analyses.validate import (
     scenarios_needed,
     validation_table,
 )
-from experiments.paths import CONF_DIR
+from experiments.paths import CONF_DIR, RESULTS
 from experiments.runs.config import county_history, load_policy, to_model_params, with_dates
 from experiments.runs.schema import RunConfig
 from experiments.runs.tables import to_arrow
 from model import CommunityTrustModel, ParameterError
 
 TRIAL = "trial.json"
+STUDY = "study.db"
 
 
 @dataclass
@@ -130,12 +139,12 @@ def trial(cfg: DictConfig, folder: Path, searched: list[str]) -> float:
 
 def report(folder: Path) -> str:
     """trials.parquet and calibration.txt from the trial.json files under `folder`; returns the text."""
-    paths = sorted(folder.rglob(TRIAL), key=lambda p: (len(p.parent.name), p.parent.name))   # trial_2 before trial_10
+    paths = sorted(folder.rglob(TRIAL), key=lambda p: (len(str(p.parent)), str(p.parent)))   # trial_2 before trial_10
     records = [json.loads(p.read_text()) for p in paths]
     if not records:
         raise FileNotFoundError(f"no {TRIAL} under {folder}: no trial finished.")
     names = sorted({k for r in records for k in r["params"]})
-    columns = {"trial": [p.parent.name for p in paths], "loss": [r["loss"] for r in records],
+    columns = {"trial": [str(p.parent.relative_to(folder)) for p in paths], "loss": [r["loss"] for r in records],
                "targets_met": [sum(r["targets"]["passed"]) for r in records]}
     columns |= {k: [float(r["params"].get(k, "nan")) for r in records] for k in names}
     for r_id in records[0]["targets"]["id"]:
@@ -206,10 +215,60 @@ def search(cfg: DictConfig) -> float:
         sys.exit(2)
 
 
+def planned(overrides: list[str]) -> DictConfig:
+    """The search's Hydra sweeper settings (n_trials, study_name, storage), composed as the search will be."""
+    from hydra import compose, initialize_config_dir  # noqa: PLC0415
+
+    with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
+        return compose("calibrate", overrides=overrides, return_hydra_config=True).hydra.sweeper
+
+
+def resumable(overrides: list[str]) -> list[str]:
+    """The overrides of this session of a search: its folder and study storage made explicit; if the study
+    already holds trials (a killed or finished search), only the missing trials, in a folder of their own."""
+    keys = {o.split("=", 1)[0].lstrip("+~") for o in overrides}
+    extra = []
+    if "hydra.sweep.dir" in keys:
+        folder = Path(next(o.split("=", 1)[1] for o in overrides if o.lstrip("+").startswith("hydra.sweep.dir=")))
+    else:
+        folder = RESULTS / "calibration" / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+        extra.append(f"hydra.sweep.dir={folder}")
+    if "hydra.sweeper.storage" not in keys:
+        folder.mkdir(parents=True, exist_ok=True)
+        extra.append(f"hydra.sweeper.storage=sqlite:///{folder.resolve() / STUDY}")
+    sweeper = planned([*overrides, *extra])
+    done = finished_trials(sweeper.storage, sweeper.study_name)
+    if done is None:
+        return [*overrides, *extra]
+    missing = max(0, int(sweeper.n_trials) - done)
+    session = 1 + sum(1 for p in folder.glob("resume*") if p.is_dir())
+    print(f"calibrate: resuming the study in {sweeper.storage}: {done} trials finished, {missing} to run "
+          f"(into {folder / f'resume{session}'})", file=sys.stderr)
+    return [*overrides, *extra, f"hydra.sweeper.n_trials={missing}",
+            f"hydra.sweep.subdir=resume{session}/trial_${{hydra.job.num}}"]
+
+
+def finished_trials(storage: str | None, study_name: str) -> int | None:
+    """How many trials of the stored study finished (those cut off by a kill are marked failed); None when
+    there is no stored study yet."""
+    if not storage:
+        return None
+    import optuna  # noqa: PLC0415
+
+    try:
+        study = optuna.load_study(study_name=study_name, storage=storage)
+    except KeyError:
+        return None
+    for t in study.get_trials(deep=False, states=(optuna.trial.TrialState.RUNNING,)):
+        study._storage.set_trial_state(t._trial_id, optuna.trial.TrialState.FAIL)
+    return len(study.get_trials(deep=False, states=(optuna.trial.TrialState.COMPLETE,)))
+
+
 def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--report":
         print(report(Path(sys.argv[2])))
         return
+    sys.argv = [sys.argv[0], *resumable(sys.argv[1:])]
     search()
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.compiled import available, compiled
+from model.compiled import PREFETCH_AHEAD, available, compiled, prefetch
 
 __all__ = ["available", "update"]
 
@@ -58,6 +58,8 @@ def _update_rows(indptr, indices, data, gathered, present, trust, trust0, fear, 
         ties = 0.0
         s_risk = 0.0
         for jj in range(indptr[i], indptr[i + 1]):
+            if jj + PREFETCH_AHEAD < len(indices):
+                prefetch(gathered, indices[jj + PREFETCH_AHEAD])
             j = indices[jj]
             w = data[jj]
             s_shift += w * gathered[j, 0]

@@ -105,7 +105,8 @@ class UpdateBeliefs(Rule):
 
     def step(self, day: int) -> None:
         m = self.model
-        today = Tallies.from_log(m.today, len(m.residents))
+        scratch = self.work.setdefault("scratch", Scratch(len(m.residents)))
+        today = Tallies.from_log(m.today, len(m.residents), scratch)
         b = m.params.beliefs
         ties = self.ties_present(m.residents.present().astype(float)) if m.kernel == "numpy" else None
         update_beliefs(m.residents, m.network, today, self.observed_risk(), b, ties, kernel=m.kernel, work=self.work)
@@ -122,9 +123,44 @@ class Tallies:
     cleared_rows: np.ndarray      # victims whose case was cleared (repeated per case)
 
     @classmethod
-    def from_log(cls, log, n: int) -> Tallies:
-        return cls(log.rows(ENFORCEMENT), log.weights(ENFORCEMENT), _tally(n, log.rows(UNFAIR_CONTACT)),
-                   _tally(n, log.rows(FAIR_CONTACT)), log.rows(CLEARED_CASE))
+    def from_log(cls, log, n: int, scratch: Scratch | None = None) -> Tallies:
+        scratch = Scratch(n) if scratch is None else scratch
+        return cls(log.rows(ENFORCEMENT), log.weights(ENFORCEMENT), scratch.tally("unfair", log.rows(UNFAIR_CONTACT)),
+                   scratch.tally("fair", log.rows(FAIR_CONTACT)), log.rows(CLEARED_CASE))
+
+
+class Scratch:
+    """Per-resident columns of one day's events, kept from day to day: filled where today's events are, and set
+    back to zero there after the update (`clear`), so that a day costs what its events cost and a city of
+    10,000,000 residents allocates no 80 MB column per kind of event. Same numbers as counting afresh."""
+
+    def __init__(self, n: int):
+        self.n = n
+        self._columns: dict[str, np.ndarray] = {}
+        self._touched: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def _column(self, name: str) -> np.ndarray:
+        return self._columns.setdefault(name, np.zeros(self.n))
+
+    def tally(self, name: str, rows: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        """Per-resident sum of today's events (one each, or `weights`)."""
+        column = self._column(name)
+        np.add.at(column, rows, 1.0 if weights is None else weights)
+        self._touched.append((column, rows))
+        return column
+
+    def seen(self, name: str, net, rows: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        """What ties of `rows` see of their events (`SocialNetwork.spread_from`), capped at 1."""
+        column = self._column(name)
+        touched = net.add_spread_from(column, rows, weights)
+        column[touched] = np.minimum(column[touched], 1.0)
+        self._touched.append((column, touched))
+        return column
+
+    def clear(self) -> None:
+        for column, rows in self._touched:
+            column[rows] = 0.0
+        self._touched = []
 
 
 def update_beliefs(res, net, today: Tallies, risk: ObservedRisk, b, ties: np.ndarray | None = None,
@@ -138,14 +174,21 @@ def update_beliefs(res, net, today: Tallies, risk: ObservedRisk, b, ties: np.nda
     (model/rules/belief_kernel.py), with the same result bit for bit; it sums the ties itself (`ties` is not
     read) and keeps its work buffer in `work`, a dict the caller may keep from day to day.
     """
-    n = len(res)
+    work = {} if work is None else work
+    scratch = work.setdefault("scratch", Scratch(len(res)))
+    try:
+        _update(res, net, today, risk, b, ties, kernel, work, scratch)
+    finally:
+        scratch.clear()
+
+
+def _update(res, net, today: Tallies, risk: ObservedRisk, b, ties, kernel: str, work: dict, scratch: Scratch) -> None:
     present = res.present()
-    events = _tally(n, today.event_rows, today.event_weights)
-    seen_enforcement = np.minimum(net.spread_from(today.event_rows, today.event_weights), 1.0)
-    seen_cleared = np.minimum(net.spread_from(today.cleared_rows), 1.0)
+    events = scratch.tally("events", today.event_rows, today.event_weights)
+    seen_enforcement = scratch.seen("seen_enforcement", net, today.event_rows, today.event_weights)
+    seen_cleared = scratch.seen("seen_cleared", net, today.cleared_rows)
     w_own, w_ties = b.own_neighbourhood_weight, b.ties_neighbourhoods_weight
     if kernel == "numba":
-        work = {} if work is None else work
         work["gathered"] = belief_kernel.update(
             res, present, net.adjacency, net.strength, events, seen_enforcement, today.unfair, today.fair,
             seen_cleared, risk.city, risk.local, w_own, w_ties, b, work.get("gathered"))
@@ -195,8 +238,3 @@ def update_beliefs(res, net, today: Tallies, risk: ObservedRisk, b, ties: np.nda
 def _share(part, whole):
     """part / whole, 0 where whole is 0 (no contacts yet and no prior)."""
     return np.divide(part, whole, out=np.zeros_like(np.asarray(whole, dtype=float)), where=np.asarray(whole) > 0)
-
-
-def _tally(n: int, rows: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-    """Per-resident sum of today's events (one each, or `weights`)."""
-    return np.bincount(rows, weights=weights, minlength=n).astype(float)
