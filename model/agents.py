@@ -42,7 +42,7 @@ class Column:
         store = getattr(agent.model, self.store)
         getattr(store, self.name)[agent.row] = value
         if self.name in BELIEFS:
-            store.beliefs_changed()
+            store.beliefs_changed(np.array([agent.row]))
 
 
 class RowAgent(mesa.Agent):

@@ -92,6 +92,7 @@ class Residents:
         self.ice_request = np.zeros(n, dtype=np.int8)
         self.request_warrant = np.zeros(n, dtype=bool)
         self.beliefs_version = 0
+        self.belief_patches: list[np.ndarray] = []   # rows changed since the version last moved, in order
 
     def __len__(self) -> int:
         return len(self.status)
@@ -130,8 +131,13 @@ class Residents:
         lawful_noncitizen = (status == Status.LAWFUL_PERMANENT_RESIDENT) | (status == Status.TEMPORARY_VISA)
         return (status == Status.UNDOCUMENTED) | (lawful_noncitizen & serious)
 
-    def beliefs_changed(self) -> None:
-        """Say that trust, fear or knowledge changed, so that what was computed from them (the cached chance to
-        report, `ReportingRule.probability`) is computed again. The model calls it after every rule whose
-        `changes_beliefs` is True; a rule that declares False and still changes them calls it itself."""
-        self.beliefs_version += 1
+    def beliefs_changed(self, rows: np.ndarray | None = None) -> None:
+        """Say that trust, fear or knowledge changed (of everyone, or of `rows` only), so that what was computed
+        from them (the kept chance to report, `ReportingRule.probability`) is computed again, for those rows.
+        The model calls it after every rule whose `changes_beliefs` is True; a rule that declares False and
+        still changes them calls it itself."""
+        if rows is None:
+            self.beliefs_version += 1
+            self.belief_patches = []
+        else:
+            self.belief_patches.append(np.asarray(rows))

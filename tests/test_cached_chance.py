@@ -58,3 +58,11 @@ def test_the_kept_chance_cannot_be_changed_by_a_caller():
     assert model.report_probability() is chance      # nothing changed: the same array
     model.step()
     assert model.report_probability() is not chance  # the beliefs moved: computed again
+
+
+def test_a_resident_changed_through_the_mesa_view_gets_a_fresh_chance():
+    model = CommunityTrustModel(make_params(size=500, days=2), rng=0, create_agents=True)
+    before = model.report_probability()[7]
+    model.resident(7).fear = 1.0
+    assert model.report_probability()[7] < before
+    assert np.array_equal(model.report_probability(), model.reporting.compute(None, True, False, False))

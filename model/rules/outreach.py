@@ -24,6 +24,6 @@ class HoldOutreach(Rule):
         reached = self.rng.choice(len(res), self.rng.binomial(len(res), rate), replace=False)
         reached = reached[res.present()[reached]]
         res.knowledge[reached] = 1.0
-        res.beliefs_changed()
+        res.beliefs_changed(reached)
         m.log(FAIR_CONTACT, reached)
         m.outcomes.count(day, "outreach_contacts", reached)

@@ -62,7 +62,7 @@ class ReportingRule(Rule):
     def __init__(self, model):
         super().__init__(model)
         self._everyone: dict[tuple, np.ndarray] = {}
-        self._version = -1
+        self._version, self._patched = -1, 0
 
     def probability(self, rows: np.ndarray | None = None, violent: bool = True, witness: bool = False,
                     without_fear: bool = False) -> np.ndarray:
@@ -70,10 +70,19 @@ class ReportingRule(Rule):
         `without_fear`: the same chance if they feared no immigration consequences (trust as it is)."""
         if rows is not None:
             return self.compute(rows, violent, witness, without_fear)
-        version = self.model.residents.beliefs_version
-        if version != self._version:
-            self._everyone, self._version = {}, version
-        key = (violent, witness, without_fear, self.model.policy.victim_witness_protection)
+        res = self.model.residents
+        if res.beliefs_version != self._version:
+            self._everyone, self._version, self._patched = {}, res.beliefs_version, 0
+        protected = self.model.policy.victim_witness_protection
+        if res.belief_patches[self._patched:]:    # a few residents changed: recompute those rows (of this policy's)
+            self._everyone = {k: v for k, v in self._everyone.items() if k[3] == protected}
+        for rows in res.belief_patches[self._patched:]:
+            for (violent_, witness_, without_fear_, _), kept in self._everyone.items():
+                kept.flags.writeable = True
+                kept[rows] = self.compute(rows, violent_, witness_, without_fear_)
+                kept.flags.writeable = False
+        self._patched = len(res.belief_patches)
+        key = (violent, witness, without_fear, protected)
         if key not in self._everyone:
             chance = self.compute(None, violent, witness, without_fear)
             chance.flags.writeable = False
