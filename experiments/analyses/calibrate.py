@@ -259,9 +259,9 @@ def finished_trials(storage: str | None, study_name: str) -> int | None:
         study = optuna.load_study(study_name=study_name, storage=storage)
     except KeyError:
         return None
-    for t in study.get_trials(deep=False, states=(optuna.trial.TrialState.RUNNING,)):
+    for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
         study._storage.set_trial_state(t._trial_id, optuna.trial.TrialState.FAIL)
-    return len(study.get_trials(deep=False, states=(optuna.trial.TrialState.COMPLETE,)))
+    return len(study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)))
 
 
 def main() -> None:
