@@ -127,13 +127,17 @@ class CommunityTrustModel(mesa.Model):
         self.today = DayLog()
         self.police.start_day()
         for rule in self.rules:
-            rule.step(self.day)
-            if rule.changes_beliefs:
-                self.residents.beliefs_changed()
+            self.apply(rule)
         self._record_day()
         self.datacollector.collect(self)
         if self.day + 1 >= self.params.days:
             self.running = False
+
+    def apply(self, rule: Rule) -> None:
+        """Run one rule's day; if it may have changed beliefs, drop what was kept from them."""
+        rule.step(self.day)
+        if rule.changes_beliefs:
+            self.residents.beliefs_changed()
 
     def _record_day(self) -> None:
         """End of day: snapshot residents by state and beliefs (outcomes, not a rule of the world)."""

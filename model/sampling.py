@@ -38,11 +38,12 @@ def draw_in_ranges(weight: np.ndarray, lo: np.ndarray, hi: np.ndarray, rng: np.r
     return out
 
 
-def draw_weighted(weight: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+def draw_weighted(weight: np.ndarray, n: int, rng: np.random.Generator,
+                  rounds: int = REJECTION_ROUNDS) -> np.ndarray:
     """Up to n distinct rows drawn with probability proportional to `weight` (duplicates dropped)."""
     if n == 0 or len(weight) == 0 or not weight.max() > 0:
         return np.zeros(0, dtype=np.int64)
-    return np.unique(draw_in_ranges(weight, np.zeros(n, dtype=np.int64), np.full(n, len(weight)), rng))
+    return np.unique(draw_in_ranges(weight, np.zeros(n, dtype=np.int64), np.full(n, len(weight)), rng, rounds))
 
 
 class FixedTimesFactor:
@@ -69,9 +70,8 @@ class FixedTimesFactor:
             pending -= len(accepted)
             if pending == 0:
                 break
-        if pending:
-            rows.append(draw_in_ranges(self.fixed * factor, np.zeros(pending, dtype=np.int64),
-                                       np.full(pending, len(factor)), rng, rounds=0))
+        if pending:   # the cumulative sum of the product (nothing if the product has no weight anywhere)
+            rows.append(draw_weighted(self.fixed * factor, pending, rng, rounds=0))
         return np.unique(np.concatenate(rows))
 
 

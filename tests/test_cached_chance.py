@@ -17,19 +17,9 @@ class CheckedModel(CommunityTrustModel):
 
     checks = 0
 
-    def step(self) -> None:
-        self.day += 1
-        self.today = type(self.today)()
-        self.police.start_day()
-        for rule in self.rules:
-            rule.step(self.day)
-            if rule.changes_beliefs:
-                self.residents.beliefs_changed()
-            self.compare_kept_chances()
-        self._record_day()
-        self.datacollector.collect(self)
-        if self.day + 1 >= self.params.days:
-            self.running = False
+    def apply(self, rule) -> None:
+        super().apply(rule)
+        self.compare_kept_chances()
 
     def compare_kept_chances(self) -> None:
         for violent, witness, without_fear in ((True, False, False), (False, False, False), (True, True, False),

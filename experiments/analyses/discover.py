@@ -20,7 +20,6 @@ and mass), peeling.parquet, peeling_tradeoff.png/.svg and discovery.txt (a plain
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -31,8 +30,7 @@ from experiments.analyses.sensitivity import UNCERTAIN
 from experiments.paths import RESULTS
 from experiments.runs.cli import positive_int
 from experiments.runs.config import policy_names
-from experiments.runs.launch import SweepFailed
-from experiments.runs.samples import SAMPLE_GROUP, claim_folder, run_samples, sample_frame
+from experiments.runs.samples import SAMPLE_GROUP, claim_folder, run_analysis, run_samples, sample_frame
 from experiments.workshop.vocabulary import group_name, label
 from model import ParameterError
 
@@ -233,20 +231,16 @@ def parse(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
     return args, overrides
 
 
-def main(argv: list[str] | None = None) -> None:
+def analyse(args: argparse.Namespace, overrides: list[str]) -> str:
+    """`discover`, with a metric or group missing from the runs' tables reported as bad input."""
     try:
-        args, overrides = parse(argv)
-        print(discover(args, overrides))
-    except ParameterError as err:
-        print(f"discover: {err}", file=sys.stderr)
-        sys.exit(2)
-    except SweepFailed as err:
-        print(f"discover: the sweep failed:\n{err}", file=sys.stderr)
-        sys.exit(err.returncode)
+        return discover(args, overrides)
     except KeyError as err:
-        print(f"discover: {err} is not in the runs' summary tables (check --metric and --group).", file=sys.stderr)
-        sys.exit(2)
-    print(f"\nWritten to {args.folder}")
+        raise ParameterError(f"{err} is not in the runs' summary tables (check --metric and --group).") from None
+
+
+def main(argv: list[str] | None = None) -> None:
+    run_analysis("discover", parse, analyse, argv)
 
 
 if __name__ == "__main__":

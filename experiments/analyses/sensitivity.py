@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -28,8 +27,7 @@ from SALib.sample import sobol as sobol_sample
 from experiments.paths import RESULTS
 from experiments.runs.cli import non_negative_int, positive_int
 from experiments.runs.config import load_policy, policy_names
-from experiments.runs.launch import SweepFailed
-from experiments.runs.samples import SAMPLE_GROUP, claim_folder, run_samples, sample_frame
+from experiments.runs.samples import SAMPLE_GROUP, claim_folder, run_analysis, run_samples, sample_frame
 from model import CommunityTrustModel, ModelParams, ParameterError
 
 # The assumed parameters and the ranges screened (the defaults sit inside; Skogan's 4-14 for the asymmetry).
@@ -236,16 +234,7 @@ def analyse(args: argparse.Namespace, overrides: list[str]) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    try:
-        args, overrides = parse(argv)
-        print(analyse(args, overrides))
-    except ParameterError as err:
-        print(f"sensitivity: {err}", file=sys.stderr)
-        sys.exit(2)
-    except SweepFailed as err:
-        print(f"sensitivity: the sweep failed:\n{err}", file=sys.stderr)
-        sys.exit(err.returncode)
-    print(f"\nWritten to {args.folder}")
+    run_analysis("sensitivity", parse, analyse, argv)
 
 
 if __name__ == "__main__":

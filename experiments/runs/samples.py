@@ -7,7 +7,10 @@ tables are the same whichever launcher ran them and however many workers shared 
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +18,7 @@ import pandas as pd
 import yaml
 
 from experiments.runs.compare import load_sweep
-from experiments.runs.launch import run_sweep
+from experiments.runs.launch import SweepFailed, run_sweep
 from model import ParameterError
 
 SAMPLE_GROUP = "sample"          # the config group of the sampled parameter sets (one YAML file per sample)
@@ -61,3 +64,19 @@ def run_samples(folder: Path, samples: pd.DataFrame, settings: list[str]) -> pd.
     run_sweep(folder / "runs", [f"+{SAMPLE_GROUP}=glob(*)", *settings], config_dir=conf)
     summary = load_sweep(folder / "runs", "summary").to_pandas()
     return summary.assign(**{SAMPLE_GROUP: summary["setting"].str.extract(rf"{SAMPLE_GROUP}=(\w+)", expand=False)})
+
+
+def run_analysis(prog: str, parse: Callable[[list[str] | None], tuple[argparse.Namespace, list[str]]],
+                 analyse: Callable[[argparse.Namespace, list[str]], str], argv: list[str] | None) -> None:
+    """An analysis command: parse, analyse and print its text, then where it wrote; bad input exits 2 with
+    "<prog>: <message>", a failed sweep with the sweep's exit code and its output's tail."""
+    try:
+        args, overrides = parse(argv)
+        print(analyse(args, overrides))
+    except ParameterError as err:
+        print(f"{prog}: {err}", file=sys.stderr)
+        sys.exit(2)
+    except SweepFailed as err:
+        print(f"{prog}: the sweep failed:\n{err}", file=sys.stderr)
+        sys.exit(err.returncode)
+    print(f"\nWritten to {args.folder}")
