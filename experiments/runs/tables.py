@@ -3,6 +3,7 @@ Writing them into a run folder is experiments.runfolder's job."""
 
 from __future__ import annotations
 
+import functools
 import platform
 import subprocess
 from importlib import metadata
@@ -23,8 +24,9 @@ def to_arrow(columns: dict[str, np.ndarray], constants: dict[str, object]) -> pa
     return pa.table(data)
 
 
+@functools.cache
 def versions() -> dict[str, str]:
-    """Python and package versions, for the record."""
+    """Python and package versions, for the record (those this process imported at its start)."""
     out = {"python": platform.python_version()}
     for name in PACKAGES:
         try:
@@ -34,8 +36,10 @@ def versions() -> dict[str, str]:
     return out
 
 
+@functools.cache
 def git_commit() -> str:
-    """The source tree's commit (with '+dirty' if it has uncommitted changes), or 'unknown'."""
+    """The source tree's commit (with '+dirty' if it has uncommitted changes), or 'unknown': asked once per
+    process, since the code a process runs is the code it imported when it started."""
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
                                 check=True, timeout=10).stdout.strip()

@@ -1,0 +1,88 @@
+"""A sweep's up-front check composes each job's config as Hydra would, composing each choice of config groups
+once and applying the job's value overrides to a copy (experiments.runs.sweep.JobConfigs)."""
+
+from __future__ import annotations
+
+import pytest
+from hydra import compose, initialize_config_dir
+from hydra.types import HydraContext
+from hydra.utils import get_class
+from omegaconf import OmegaConf, open_dict
+
+from experiments.paths import CONF_DIR
+from experiments.runs.schema import register
+from experiments.runs.sweep import JobConfigs, job_config
+
+register()
+
+JOBS = [
+    ["policy=pep", "seed=3"],
+    ["seed=4", "policy=pep"],                                     # the same choice, overrides in another order
+    ["policy=secure_communities", "population.size=1234", "beliefs.fear_decay=0.2", "days=30"],
+    ["city=cook_il", "history=cook_il", "population.size=2000"],
+    ["+experiment=compare", "seed=1"],
+    ["timeline=[{day: 3, policy: pep}]", "policy=decoupled"],      # a list value
+    ["policy.name=renamed", "policy=pep"],                        # a value inside a chosen group
+    ["+extra_key=5"],                                             # an appended key
+    ["output={root: elsewhere, print_summary: false}"],           # a dict value
+    ["~seed", "policy=pep"],                                      # a deletion
+]
+BAD = [["population.size=abc"], ["no_such_key=1"], ["policy=no_such_scenario"], ["~no_such_key"]]
+
+
+@pytest.fixture(scope="module")
+def master():
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        yield compose("config", overrides=[], return_hydra_config=True)
+
+
+@pytest.mark.parametrize("overrides", JOBS, ids=[" ".join(j) for j in JOBS])
+def test_a_jobs_config_is_the_one_hydra_composes(master, overrides):
+    configs = JobConfigs(master)
+    configs(["policy=pep"])      # a composition kept from an earlier job must not leak into this one
+    assert OmegaConf.to_yaml(configs(overrides), resolve=True) == OmegaConf.to_yaml(job_config(master, overrides),
+                                                                                    resolve=True)
+
+
+def test_jobs_that_choose_the_same_groups_share_one_composition(master):
+    configs = JobConfigs(master)
+    for seed in range(5):
+        configs(["policy=pep", f"seed={seed}", f"population.size={1000 + seed}"])
+    configs(["policy=decoupled", "seed=0"])
+    assert len(configs.composed) == 2
+    first, second = configs(["policy=pep", "seed=1"]), configs(["policy=pep", "seed=2"])
+    assert first.seed == 1 and second.seed == 2        # copies, not the kept composition
+
+
+@pytest.mark.parametrize("overrides", BAD, ids=[" ".join(j) for j in BAD])
+def test_a_bad_override_fails_as_hydra_fails(master, overrides):
+    with pytest.raises(Exception) as hydra_error:
+        job_config(master, overrides)
+    with pytest.raises(type(hydra_error.value)) as fast_error:
+        JobConfigs(master)(overrides)
+    assert str(fast_error.value) == str(hydra_error.value)
+
+
+class Loader:
+    """A stand-in config loader that counts compositions."""
+
+    def __init__(self):
+        self.composed = 0
+
+    def load_sweep_config(self, master_config, sweep_overrides):
+        self.composed += 1
+        return master_config
+
+
+@pytest.mark.parametrize("with_checks", [True, False])
+def test_the_sweeper_composes_a_batch_again_only_without_the_run_checks(master, with_checks):
+    config = master.copy()
+    if not with_checks:
+        with open_dict(config.hydra):
+            config.hydra.callbacks = {"compare": config.hydra.callbacks.compare}
+    sweeper_class = get_class(master.hydra.sweeper._target_)     # as Hydra finds it
+    assert sweeper_class.__name__ == "CheckedSweeper"                # the default sweeper
+    sweeper, loader = sweeper_class(max_batch_size=None), Loader()
+    sweeper.config, sweeper.hydra_context = config, HydraContext(config_loader=loader, callbacks=None)
+    sweeper.validate_batch_is_legal([["seed=0"], ["seed=1"]])
+    assert loader.composed == (0 if with_checks else 2)
