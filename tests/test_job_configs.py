@@ -3,6 +3,9 @@ once and applying the job's value overrides to a copy (experiments.runs.sweep.Jo
 
 from __future__ import annotations
 
+import shutil
+
+import numpy as np
 import pytest
 from hydra import compose, initialize_config_dir
 from hydra.types import HydraContext
@@ -10,6 +13,7 @@ from hydra.utils import get_class
 from omegaconf import OmegaConf, open_dict
 
 from experiments.paths import CONF_DIR
+from experiments.runs.samples import sample_frame, write_sample_configs
 from experiments.runs.schema import register
 from experiments.runs.sweep import JobConfigs, job_config
 
@@ -30,7 +34,7 @@ JOBS = [
 BAD = [["population.size=abc"], ["no_such_key=1"], ["policy=no_such_scenario"], ["~no_such_key"]]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def master():
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
         yield compose("config", overrides=[], return_hydra_config=True)
@@ -52,6 +56,40 @@ def test_jobs_that_choose_the_same_groups_share_one_composition(master):
     assert len(configs.composed) == 2
     first, second = configs(["policy=pep", "seed=1"]), configs(["policy=pep", "seed=2"])
     assert first.seed == 1 and second.seed == 2        # copies, not the kept composition
+
+
+SAMPLE_JOBS = [
+    ["+sample=s0000", "seed=2"],
+    ["+sample=s0001", "policy=pep", "reporting.trust_weight=2.5"],   # a value override over the sample's value
+    ["+sample=with_defaults", "seed=1"],                          # not a plain layer: composed by Hydra
+]
+
+
+@pytest.fixture
+def sample_master(tmp_path):
+    """The run config with a `sample` group, as an analysis writes it (and one option with a defaults list)."""
+    conf = tmp_path / "conf"
+    shutil.copytree(CONF_DIR, conf)
+    names = ["beliefs.fear_decay", "reporting.trust_weight"]
+    write_sample_configs(sample_frame(np.array([[0.05, 1.5], [0.2, 0.7]]), names), conf)
+    (conf / "sample" / "with_defaults.yaml").write_text("# @package _global_\ndefaults:\n  - _self_\n"
+                                                        "days: 12\n")
+    with initialize_config_dir(config_dir=str(conf), version_base="1.3"):
+        yield compose("config", overrides=[], return_hydra_config=True)
+
+
+@pytest.mark.parametrize("overrides", SAMPLE_JOBS, ids=[" ".join(j) for j in SAMPLE_JOBS])
+def test_an_analysis_samples_config_is_the_one_hydra_composes(sample_master, overrides):
+    configs = JobConfigs(sample_master)
+    assert OmegaConf.to_yaml(configs(overrides)) == OmegaConf.to_yaml(job_config(sample_master, overrides))
+
+
+def test_samples_share_one_composition(sample_master):
+    configs = JobConfigs(sample_master)
+    first, second = configs(["+sample=s0000"]), configs(["+sample=s0001"])
+    assert len(configs.composed) == 1 and (first.beliefs.fear_decay, second.beliefs.fear_decay) == (0.05, 0.2)
+    assert configs(["+sample=with_defaults"]).days == 12            # composed by Hydra, with its defaults list
+    assert configs.layers["sample/with_defaults"] is None and len(configs.composed) == 2
 
 
 @pytest.mark.parametrize("overrides", BAD, ids=[" ".join(j) for j in BAD])

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from experiments.runs.config import load_policy
-from experiments.runs.testing import make_params, summary_row
+from experiments.runs.testing import make_params
 from model import CommunityTrustModel, Policy
 from model.params import PolicySwitch
 
@@ -23,12 +23,22 @@ SEEDS = range(4)
 def outcome(policy: Policy | str, metric: str, group: str = "all", size: int = 4000, days: int = 180,
             seeds=SEEDS, **sections) -> float:
     """The mean of a summary metric over `seeds`, for a scenario name or a Policy."""
-    values = []
-    for seed in seeds:
+    policy = load_policy(policy) if isinstance(policy, str) else policy
+    return float(np.nanmean([summary(policy, size, days, seed, **sections)[group][metric] for seed in seeds]))
+
+
+_RUNS: dict[tuple, dict[str, dict]] = {}
+
+
+def summary(policy: Policy, size: int, days: int, seed: int, **sections) -> dict[str, dict]:
+    """group -> summary row of one run; each run is made once per module (tests share their baselines)."""
+    key = (repr(policy), size, days, seed, repr(sorted(sections.items())))
+    if key not in _RUNS:
         p = make_params(size=size, days=days, **sections)
-        p.policy = load_policy(policy) if isinstance(policy, str) else policy
-        values.append(summary_row(CommunityTrustModel(p, rng=seed, create_agents=False).run(), group)[metric])
-    return float(np.nanmean(values))
+        p.policy = policy
+        table = CommunityTrustModel(p, rng=seed, create_agents=False).run().tables()["summary"]
+        _RUNS[key] = {group: {k: v[i] for k, v in table.items()} for i, group in enumerate(table["group"])}
+    return _RUNS[key]
 
 
 def lever(name: str, **changes) -> Policy:

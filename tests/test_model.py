@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -70,8 +72,13 @@ SEEDS = range(4)
 
 
 def pooled(policy: str, group: str, metric: str, days: int = 180) -> float:
-    return float(np.mean([summary_row(make_model(seed=s, size=4000, days=days, policy=policy).run(), group)[metric]
-                          for s in SEEDS]))
+    return float(np.mean([summary_row(finished(policy, s, days), group)[metric] for s in SEEDS]))
+
+
+@functools.cache
+def finished(policy: str, seed: int, days: int) -> CommunityTrustModel:
+    """One run of a scenario at 4,000 residents, made once per module (several tests read it)."""
+    return make_model(seed=seed, size=4000, days=days, policy=policy).run()
 
 
 @pytest.mark.slow
