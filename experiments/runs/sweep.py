@@ -120,8 +120,8 @@ class JobConfigs:
 
     def _layer(self, override: Override) -> DictConfig | None:
         """An appended option (`+group=option`) that is a plain layer of values: a `_global_` config without a
-        defaults list or Hydra settings (as an analysis's samples are). Hydra appends it after the primary config, so it is
-        merged over the composition of the other choices. None for any other override."""
+        defaults list or Hydra settings (as an analysis's samples are). Hydra appends it after the primary
+        config, so it is merged over the composition of the other choices. None for any other override."""
         if not override.is_add() or not isinstance(override.value(), str):
             return None
         path = f"{override.key_or_group}/{override.value()}"
