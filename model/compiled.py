@@ -25,6 +25,22 @@ def available() -> bool:
     return importlib.util.find_spec("numba") is not None
 
 
+def use_threads(n: int) -> int:
+    """Run the compiled passes' `prange` loops on `n` threads (at most the cores numba found); returns the number
+    used. Results do not depend on it (tests/test_kernel.py)."""
+    import numba  # noqa: PLC0415
+
+    numba.set_num_threads(max(1, min(n, numba.config.NUMBA_NUM_THREADS)))
+    return numba.get_num_threads()
+
+
+def threads() -> int:
+    """The threads the compiled passes' `prange` loops run on."""
+    import numba  # noqa: PLC0415
+
+    return numba.get_num_threads()
+
+
 def compiled(*functions, parallel: bool = True) -> tuple:
     """The compiled forms of `functions` (compiled once per machine, then loaded from numba's cache in
     __pycache__). `parallel`: their `prange` loops run on every core."""

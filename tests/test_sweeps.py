@@ -201,3 +201,14 @@ def test_after_sigkill_of_a_sweep_no_worker_goes_on_computing(tmp_path):
         for w in workers:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(w, signal.SIGKILL)
+
+
+@pytest.mark.skipif(not _installed("numba"), reason="the compiled kernel is an optional extra (.[fast])")
+def test_a_joblib_sweeps_workers_share_the_cores_among_their_compiled_passes(tmp_path):
+    sweep(tmp_path / "joblib", "seed=0,1", "kernel=numba", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2")
+    sweep(tmp_path / "basic", "seed=0", "kernel=numba", "hydra/launcher=basic")
+    cores = os.cpu_count()
+    runs = [json.loads(p.read_text()) for p in sorted((tmp_path / "joblib").rglob("run.json"))]
+    assert [(r["kernel"], r["threads"]) for r in runs] == [("numba", max(1, cores // min(cores, 2)))] * 2
+    alone = json.loads(next((tmp_path / "basic").rglob("run.json")).read_text())
+    assert (alone["kernel"], alone["threads"]) == ("numba", cores)     # one run at a time: every core

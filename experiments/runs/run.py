@@ -26,6 +26,8 @@ from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
+from joblib import effective_n_jobs
 from omegaconf import DictConfig, OmegaConf
 
 from experiments.paths import CONF_DIR
@@ -34,7 +36,7 @@ from experiments.runs.runfolder import claim, inspect_run, set_aside, write_run
 from experiments.runs.schema import register
 from experiments.runs.summary import format_summary
 from experiments.runs.tables import git_commit, to_arrow, versions
-from model import ModelParams, ParameterError, memory_estimate
+from model import ModelParams, ParameterError, compiled, memory_estimate
 from model.model import choose_kernel
 
 register()
@@ -122,11 +124,25 @@ def run(cfg: DictConfig, folder: Path, overrides: list[str] | None = None) -> di
     return tables
 
 
+def worker_share_of_cores() -> int | None:
+    """In a job of a joblib sweep: the cores each of its parallel workers may use (at least one), so that the
+    runs' compiled passes do not ask for more threads than the machine has; None for any other run."""
+    if not HydraConfig.initialized() or HydraConfig.get().mode != RunMode.MULTIRUN:
+        return None
+    n_jobs = HydraConfig.get().launcher.get("n_jobs")
+    if n_jobs is None:
+        return None
+    cores = os.cpu_count() or 1
+    return max(1, cores // min(cores, effective_n_jobs(n_jobs)))
+
+
 def execute(cfg: DictConfig, params: ModelParams, seed: int):
     """Build and run the model: its tables as Arrow (led by the run's city, policy and seed; a history's daily
     table also by date), the model, and the seconds taken to build it and to build and run it."""
     from model import CommunityTrustModel  # noqa: PLC0415  (Mesa is imported only for a run that goes ahead)
 
+    if choose_kernel(cfg.kernel, params.population.size) == "numba" and (share := worker_share_of_cores()):
+        compiled.use_threads(share)
     clock = time.perf_counter()
     model = CommunityTrustModel(params, rng=seed, create_agents=cfg.mesa_agents, kernel=cfg.kernel)
     built = time.perf_counter() - clock
@@ -159,6 +175,8 @@ def _simulate(cfg: DictConfig, params: ModelParams, seed: int, identity: str,
         "build_seconds": round(built, 3),
         "elapsed_seconds": round(elapsed, 3),
         "resident_days_per_second": round(len(model.residents) * params.days / max(elapsed - built, 1e-9)),
+        "kernel": model.kernel,
+        "threads": compiled.threads() if model.kernel == "numba" else 1,
         "git_commit": git_commit(),
         "versions": versions(),
     }
