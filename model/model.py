@@ -22,7 +22,8 @@ from model.policy import Policy
 from model.population import build_population
 from model.reporters import REPORTERS
 from model.residents import Residents
-from model.rules import Rule, belief_kernel, load_rule
+from model.rules import Rule, load_rule
+from model.rules.belief_kernel import choose_kernel
 from model.rules.reporting import ReportingRule
 from model.sampling import weighted_sample
 
@@ -205,20 +206,6 @@ class CommunityTrustModel(mesa.Model):
             raise RuntimeError(f"the run stopped at day {days_run} of {self.params.days}; tables need a full run.")
         return {"daily": self.outcomes.daily_table(), "summary": self.outcomes.summary_table(),
                 "neighbourhoods": self.outcomes.neighbourhood_table()}
-
-
-AUTO_NUMBA_RESIDENTS = 50_000   # below this, numba's start-up costs more than its pass saves (docs/performance.md)
-
-
-def choose_kernel(kernel: str, residents: int) -> str:
-    """The belief-update kernel to use: as asked, or for "auto" numba where it pays and is installed."""
-    if kernel not in ("auto", "numpy", "numba"):
-        raise ParameterError(f"kernel = {kernel!r}: choose auto, numpy or numba.")
-    if kernel == "numba" and not belief_kernel.available():
-        raise ParameterError('kernel = numba: numba is not installed; pip install -e ".[fast]" or use kernel=numpy.')
-    if kernel == "auto":
-        return "numba" if belief_kernel.available() and residents >= AUTO_NUMBA_RESIDENTS else "numpy"
-    return kernel
 
 
 def beta_by_mean(rng: np.random.Generator, mean: float, concentration: float, n: int) -> np.ndarray:

@@ -8,8 +8,8 @@ import pytest
 
 from experiments.runs.testing import make_params
 from model import CommunityTrustModel, ParameterError
-from model.model import AUTO_NUMBA_RESIDENTS, choose_kernel
 from model.rules import belief_kernel
+from model.rules.belief_kernel import AUTO_NUMBA_RESIDENTS, choose_kernel
 
 numba = pytest.importorskip("numba", reason="the fused kernel is an extra: pip install -e '.[fast]'")
 

@@ -19,7 +19,6 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-from scipy.special import stdtrit
 
 from experiments.runs.config import in_scenario_order
 from experiments.runs.runfolder import COMPLETE_MARKER, inspect_run
@@ -93,6 +92,8 @@ def interval(values: np.ndarray) -> tuple[float, float, float]:
     mean = float(values.mean())
     if len(values) < 2:
         return mean, math.nan, math.nan
+    from scipy.special import stdtrit  # noqa: PLC0415  (half a second to import: not for every run's start)
+
     half = stdtrit(len(values) - 1, 0.975) * values.std(ddof=1) / math.sqrt(len(values))   # t quantile
     return mean, mean - half, mean + half
 

@@ -27,7 +27,6 @@ from pathlib import Path
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
-from joblib import effective_n_jobs
 from omegaconf import DictConfig, OmegaConf
 
 from experiments.paths import CONF_DIR
@@ -37,7 +36,7 @@ from experiments.runs.schema import register
 from experiments.runs.summary import format_summary
 from experiments.runs.tables import git_commit, to_arrow, versions
 from model import ModelParams, ParameterError, compiled, memory_estimate
-from model.model import choose_kernel
+from model.rules.belief_kernel import choose_kernel
 
 register()
 
@@ -132,6 +131,8 @@ def worker_share_of_cores() -> int | None:
     n_jobs = HydraConfig.get().launcher.get("n_jobs")
     if n_jobs is None:
         return None
+    from joblib import effective_n_jobs  # noqa: PLC0415  (a third of a second to import: sweeps' jobs only)
+
     cores = os.cpu_count() or 1
     return max(1, cores // min(cores, effective_n_jobs(n_jobs)))
 

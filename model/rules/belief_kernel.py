@@ -14,14 +14,29 @@ from __future__ import annotations
 import numpy as np
 
 from model.compiled import PREFETCH_AHEAD, available, compiled, prefetch
+from model.declare import ParameterError
 
-__all__ = ["available", "update"]
+__all__ = ["AUTO_NUMBA_RESIDENTS", "available", "choose_kernel", "update"]
 
 # the BeliefParams the pass reads, in the order `_update_rows` unpacks them
 PARAMS = ("direct_fear", "network_fear", "fear_influence", "fear_decay", "risk_amplification", "policy_fear_rate",
           "contact_gain", "trust_asymmetry", "seen_enforcement_loss", "risk_trust_loss", "seen_clearance_gain",
           "trust_influence", "trust_recovery", "knowledge_spread", "initial_knowledge")
 prange = range    # numba.prange once compiled (model.compiled)
+
+
+AUTO_NUMBA_RESIDENTS = 50_000   # below this, numba's start-up costs more than its pass saves (docs/performance.md)
+
+
+def choose_kernel(kernel: str, residents: int) -> str:
+    """The belief-update kernel to use: as asked, or for "auto" numba where it pays and is installed."""
+    if kernel not in ("auto", "numpy", "numba"):
+        raise ParameterError(f"kernel = {kernel!r}: choose auto, numpy or numba.")
+    if kernel == "numba" and not available():
+        raise ParameterError('kernel = numba: numba is not installed; pip install -e ".[fast]" or use kernel=numpy.')
+    if kernel == "auto":
+        return "numba" if available() and residents >= AUTO_NUMBA_RESIDENTS else "numpy"
+    return kernel
 
 
 def _gather_rows(present, trust, trust0, fear, knowledge, neighbourhood, local_risk, gathered):
