@@ -3,6 +3,7 @@ once and applying the job's value overrides to a copy (experiments.runs.sweep.Jo
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 
 import numpy as np
@@ -12,7 +13,9 @@ from hydra.types import HydraContext
 from hydra.utils import get_class
 from omegaconf import OmegaConf, open_dict
 
+from experiments.api import compose as compose_run
 from experiments.paths import CONF_DIR
+from experiments.runs.run import NOT_RESULTS, config_identity
 from experiments.runs.samples import sample_frame, write_sample_configs
 from experiments.runs.schema import register
 from experiments.runs.sweep import JobConfigs, job_config
@@ -124,3 +127,12 @@ def test_the_sweeper_composes_a_batch_again_only_without_the_run_checks(master, 
     sweeper.config, sweeper.hydra_context = config, HydraContext(config_loader=loader, callbacks=None)
     sweeper.validate_batch_is_legal([["seed=0"], ["seed=1"]])
     assert loader.composed == (0 if with_checks else 2)
+
+
+@pytest.mark.parametrize("overrides", [[], ["history=maricopa_az"], ["timeline=[{day: 3, policy: pep}]"]])
+def test_a_runs_identity_is_the_hash_of_its_config_as_omegaconf_writes_it(overrides):
+    """Finished runs of earlier versions keep their identity (a resumed sweep skips them, not refuses them)."""
+    cfg = compose_run(overrides)
+    resolved = OmegaConf.to_container(cfg, resolve=True)
+    text = OmegaConf.to_yaml({k: v for k, v in resolved.items() if k not in NOT_RESULTS})
+    assert config_identity(cfg) == hashlib.sha256(text.encode()).hexdigest()

@@ -25,9 +25,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import hydra
+import yaml
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
+from omegaconf._utils import get_omega_conf_dumper
 
 from experiments.paths import CONF_DIR
 from experiments.runs.config import check_yaml_files, to_model_params, with_dates
@@ -57,9 +59,11 @@ NOT_RESULTS = {"output", "costs", "kernel"}
 
 
 def config_identity(cfg: DictConfig) -> str:
-    """A hash of everything that determines a run's results (the resolved config but `output` and `costs`)."""
-    body = OmegaConf.to_yaml({k: v for k, v in OmegaConf.to_container(cfg, resolve=True).items()
-                              if k not in NOT_RESULTS})
+    """A hash of everything that determines a run's results: the resolved config but NOT_RESULTS, as the YAML
+    text `OmegaConf.to_yaml` gives (dumped as it dumps, without building a config of the values again)."""
+    resolved = OmegaConf.to_container(cfg, resolve=True, enum_to_str=True)
+    body = yaml.dump({k: v for k, v in resolved.items() if k not in NOT_RESULTS}, Dumper=get_omega_conf_dumper(),
+                     default_flow_style=False, allow_unicode=True, sort_keys=False)
     return hashlib.sha256(body.encode()).hexdigest()
 
 
