@@ -36,41 +36,42 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=60)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--folder", type=Path, default=None)
+    parser.add_argument("--reuse", action="store_true",
+                        help="--folder holds the finished split run: check it against one process without rerunning it")
     args = parser.parse_args()
-    from experiments.analyses.sensitivity import OUTCOMES, UNCERTAIN, outcome_values, run_design  # noqa: PLC0415
+    from experiments.analyses.sensitivity import OUTCOMES, UNCERTAIN, design_outcomes, outcome_values, sobol_indices  # noqa: PLC0415
     from experiments.api import simulate  # noqa: PLC0415
-    from experiments.runs.samples import SAMPLE_GROUP  # noqa: PLC0415
+    from experiments.runs.samples import SAMPLE_GROUP, sample_summaries  # noqa: PLC0415
 
     folder = args.folder or Path(tempfile.mkdtemp(prefix="sobol_split_"))
     scenario = "secure_communities"
     design = ["--scenarios", scenario, "--trajectories", "2", "--top", str(args.top), "--sobol-n", str(args.sobol_n),
               "--size", str(args.size), "--days", str(args.days), "--folder", str(folder)]
     clock = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "experiments.sensitivity", *design, f"hydra.launcher.n_jobs={args.workers}"],
-                   cwd=ROOT, check=True, capture_output=True, text=True)
+    if not args.reuse:
+        subprocess.run([sys.executable, "-m", "experiments.sensitivity", *design,
+                        f"hydra.launcher.n_jobs={args.workers}"], cwd=ROOT, check=True, capture_output=True, text=True)
     split_s = time.perf_counter() - clock
     samples = pd.read_parquet(folder / "sobol" / "samples.parquet")
     names = [c for c in samples.columns if c != SAMPLE_GROUP]
-    split = run_design(folder / "sobol", samples[names].to_numpy(), names, [scenario], args.size, args.days, 0,
-                       [f"hydra.launcher.n_jobs={args.workers}"])[scenario]     # resumes: reads the runs
+    split = design_outcomes(sample_summaries(folder / "sobol"), samples[SAMPLE_GROUP], [scenario])[scenario]
     clock = time.perf_counter()
     one = np.array([outcome_values(simulate(f"policy={scenario}", f"population.size={args.size}", f"days={args.days}",
                                             "mesa_agents=false", *(f"{n}={row[n]!r}" for n in names), seed=0).summary)
                     for row in samples.to_dict("records")])
     one_s = time.perf_counter() - clock
     same_runs = np.array_equal(one, split, equal_nan=True)
-    from SALib.analyze import sobol as sobol_analyze  # noqa: PLC0415
-
     problem = {"num_vars": len(names), "names": names, "bounds": [list(UNCERTAIN[p]) for p in names]}
     k = len(OUTCOMES)
-    indices = [sobol_analyze.analyze(problem, np.where(np.isnan(y[:, j]), np.nanmean(y[:, j]), y[:, j]),
-                                     calc_second_order=False, seed=0) for y in (one, split) for j in range(k)]
+    indices = [sobol_indices(problem, np.where(np.isnan(y[:, j]), np.nanmean(y[:, j]), y[:, j]), 0)
+               for y in (one, split) for j in range(k)]
     same_indices = all(np.array_equal(indices[j][s], indices[k + j][s], equal_nan=True)
                        for j in range(k) for s in ("S1", "ST", "S1_conf", "ST_conf"))
     stored = pq.read_table(folder / "sobol.parquet").to_pydict()
     print(f"Sobol design: {len(samples):,} runs ({args.sobol_n} x ({len(names)} + 2)), {args.size:,} residents, "
           f"{args.days} days, {scenario}; folder {folder}")
-    print(f"  split across {args.workers} joblib workers (Morris + Sobol, the whole command): {split_s:7.1f} s")
+    if not args.reuse:
+        print(f"  split across {args.workers} joblib workers (Morris + Sobol, the whole command): {split_s:7.1f} s")
     print(f"  the Sobol runs again in one process (experiments.api.simulate):             {one_s:7.1f} s")
     print(f"  every run's outcomes equal: {same_runs};  Sobol indices equal: {same_indices}; "
           f"rows in sobol.parquet: {len(stored['parameter'])}")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
+from SALib.sample import sobol as sobol_sample
 
-from experiments.analyses.sensitivity import OUTCOMES, UNCERTAIN, evaluate, main, params_for
+from experiments.analyses.sensitivity import OUTCOMES, UNCERTAIN, evaluate, main, params_for, sobol_indices
 from model import validate
 
 
@@ -49,3 +50,18 @@ def test_a_design_split_across_workers_gives_the_one_process_outcomes_and_resume
     again = run_design(tmp_path / "split", x, *args, ["hydra.launcher.n_jobs=2"])    # the same call resumes
     assert [p.stat().st_mtime_ns for p in finished] == stamps                      # nothing ran again
     np.testing.assert_array_equal(again["secure_communities"], split["secure_communities"])
+
+
+def test_sobol_intervals_are_the_same_on_every_call_with_seed_zero():
+    """SALib leaves its bootstrap unseeded for seed 0 (found by benchmarks/bench_sobol_split.py at 2,048 runs)."""
+    from SALib.sample import sobol as sobol_sample
+
+    from experiments.analyses.sensitivity import sobol_indices
+
+    problem = {"num_vars": 3, "names": ["a", "b", "c"], "bounds": [[0, 1]] * 3}
+    x = sobol_sample.sample(problem, 64, calc_second_order=False, seed=0)
+    y = x[:, 0] + 0.5 * x[:, 1] ** 2 + 0.1 * x[:, 0] * x[:, 2]
+    first, again = sobol_indices(problem, y, 0), sobol_indices(problem, y, 0)
+    for key in ("S1", "ST", "S1_conf", "ST_conf"):
+        np.testing.assert_array_equal(first[key], again[key], err_msg=key)
+    assert first["S1"][0] > first["S1"][2]          # the indices themselves are sensible

@@ -100,8 +100,13 @@ def run_design(folder: Path, x: np.ndarray, names: list[str], scenarios: list[st
     summary = run_samples(folder, samples, [f"policy={','.join(scenarios)}", f"seed={seed}",
                                             f"population.size={size}", f"days={days}", "mesa_agents=false",
                                             "~hydra.callbacks.compare", *overrides])
+    return design_outcomes(summary, samples[SAMPLE_GROUP], scenarios)
+
+
+def design_outcomes(summary, samples, scenarios: list[str]) -> dict[str, np.ndarray]:
+    """Per scenario, the outcomes of each of `samples` (ids, in the design's order) from the runs' `summary`."""
     runs = dict(tuple(summary.groupby([SAMPLE_GROUP, "policy"])))
-    return {scenario: np.array([outcome_values(runs[(sample, scenario)]) for sample in samples[SAMPLE_GROUP]])
+    return {scenario: np.array([outcome_values(runs[(sample, scenario)]) for sample in samples])
             for scenario in scenarios}
 
 
@@ -137,6 +142,13 @@ def top_parameters(rows: dict[str, list], k: int) -> list[str]:
     return sorted(score, key=score.get, reverse=True)[:k]
 
 
+def sobol_indices(problem: dict, y: np.ndarray, seed: int) -> dict:
+    """SALib's first-order and total Sobol indices of outcomes `y`, with bootstrap intervals drawn from `seed`.
+    SALib seeds its bootstrap only for a seed that is true, so seed 0 would give other intervals on every call;
+    a Generator from `seed` is the same stream SALib makes from any other seed."""
+    return sobol_analyze.analyze(problem, y, calc_second_order=False, seed=np.random.default_rng(seed))
+
+
 def sobol(folder: Path, names: list[str], scenarios: list[str], n: int, size: int, days: int, seed: int,
           overrides: list[str]) -> dict[str, list]:
     problem = {"num_vars": len(names), "names": names, "bounds": [list(UNCERTAIN[p]) for p in names]}
@@ -146,7 +158,7 @@ def sobol(folder: Path, names: list[str], scenarios: list[str], n: int, size: in
     for scenario, y in ys.items():
         for j, outcome in enumerate(OUTCOMES):
             col = np.where(np.isnan(y[:, j]), np.nanmean(y[:, j]), y[:, j])
-            si = sobol_analyze.analyze(problem, col, calc_second_order=False, seed=seed)
+            si = sobol_indices(problem, col, seed)
             for i, name in enumerate(names):
                 for key, value in (("scenario", scenario), ("outcome", outcome), ("parameter", name),
                                    ("S1", si["S1"][i]), ("S1_conf", si["S1_conf"][i]), ("ST", si["ST"][i]),

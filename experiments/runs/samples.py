@@ -62,6 +62,12 @@ def run_samples(folder: Path, samples: pd.DataFrame, settings: list[str]) -> pd.
     samples.to_parquet(folder / "samples.parquet")
     conf = write_sample_configs(samples, folder / "conf")
     run_sweep(folder / "runs", [f"+{SAMPLE_GROUP}=glob(*)", *settings], config_dir=conf)
+    return sample_summaries(folder)
+
+
+def sample_summaries(folder: Path) -> pd.DataFrame:
+    """The summary tables of the finished runs of the samples in `folder` (as `run_samples` left them), with a
+    `sample` column; nothing is run."""
     summary = load_sweep(folder / "runs", "summary").to_pandas()
     return summary.assign(**{SAMPLE_GROUP: summary["setting"].str.extract(rf"{SAMPLE_GROUP}=(\w+)", expand=False)})
 

@@ -4,12 +4,12 @@ jobs only.
 
 Before a run or a multirun starts, `RunChecks` makes sure its output folder can be written (Hydra would stop
 with a traceback). At the start of a multirun (in the launching process) it expands the sweep as Hydra's basic
-sweeper does and composes each job's config, so that a sweep with no jobs, a launcher with no workers or
-any job with a bad parameter stops the whole sweep before a single run starts, with the message a single
-run would give. It notes the sweep's job folders in `.sweeps/<start>-<pid>.json`; after each job, in
-whichever process ran it, it counts how many of *this* sweep's folders hold a finished run, so a second
-sweep into the same folder counts its own jobs. A `multirun.yaml` left by an earlier, different sweep is
-kept as `multirun.<n>.yaml`.
+sweeper does and composes each job's config (`JobConfigs`: each choice of config groups once), so that a sweep
+with no jobs, a launcher with no workers or any job with a bad parameter stops the whole sweep before a single
+run starts, with the message a single run would give. It notes the sweep's job folders in
+`.sweeps/<start>-<pid>.json`; after each job, in whichever process ran it, it counts how many of *this*
+sweep's folders hold a published run, so a second sweep into the same folder counts its own jobs. A
+`multirun.yaml` left by an earlier, different sweep is kept as `multirun.<n>.yaml`.
 """
 
 from __future__ import annotations
