@@ -54,10 +54,6 @@ def test_a_design_split_across_workers_gives_the_one_process_outcomes_and_resume
 
 def test_sobol_intervals_are_the_same_on_every_call_with_seed_zero():
     """SALib leaves its bootstrap unseeded for seed 0 (found by benchmarks/bench_sobol_split.py at 2,048 runs)."""
-    from SALib.sample import sobol as sobol_sample
-
-    from experiments.analyses.sensitivity import sobol_indices
-
     problem = {"num_vars": 3, "names": ["a", "b", "c"], "bounds": [[0, 1]] * 3}
     x = sobol_sample.sample(problem, 64, calc_second_order=False, seed=0)
     y = x[:, 0] + 0.5 * x[:, 1] ** 2 + 0.1 * x[:, 0] * x[:, 2]
