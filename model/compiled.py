@@ -27,7 +27,7 @@ def available() -> bool:
 
 def use_threads(n: int) -> int:
     """Run the compiled passes' `prange` loops on `n` threads (at most the cores numba found); returns the number
-    used. Results do not depend on it (tests/test_kernel.py)."""
+    used. Results do not depend on it (tests/test_belief_kernel.py)."""
     import numba  # noqa: PLC0415
 
     numba.set_num_threads(max(1, min(n, numba.config.NUMBA_NUM_THREADS)))
