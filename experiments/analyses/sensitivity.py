@@ -118,9 +118,7 @@ def morris(folder: Path, scenarios: list[str], trajectories: int, size: int, day
     rows: dict[str, list] = {k: [] for k in ("scenario", "outcome", "parameter", "mu_star", "mu_star_conf", "sigma")}
     for scenario, y in ys.items():
         for j, outcome in enumerate(OUTCOMES):
-            ok = ~np.isnan(y[:, j])
-            si = morris_analyze.analyze(problem, x, np.where(ok, y[:, j], np.nanmean(y[:, j])), num_levels=4,
-                                        seed=seed)
+            si = morris_analyze.analyze(problem, x, mean_filled(y[:, j]), num_levels=4, seed=seed)
             for i, name in enumerate(problem["names"]):
                 for key, value in (("scenario", scenario), ("outcome", outcome), ("parameter", name),
                                    ("mu_star", float(si["mu_star"][i])),
@@ -142,11 +140,16 @@ def top_parameters(rows: dict[str, list], k: int) -> list[str]:
     return sorted(score, key=score.get, reverse=True)[:k]
 
 
+def mean_filled(y: np.ndarray) -> np.ndarray:
+    """Outcomes with those a run could not give (NaN, e.g. a rate with no cases) replaced by the others' mean."""
+    return np.where(np.isnan(y), np.nanmean(y), y)
+
+
 def sobol_indices(problem: dict, y: np.ndarray, seed: int) -> dict:
-    """SALib's first-order and total Sobol indices of outcomes `y`, with bootstrap intervals drawn from `seed`.
-    SALib seeds its bootstrap only for a seed that is true, so seed 0 would give other intervals on every call;
-    a Generator from `seed` is the same stream SALib makes from any other seed."""
-    return sobol_analyze.analyze(problem, y, calc_second_order=False, seed=np.random.default_rng(seed))
+    """SALib's first-order and total Sobol indices of outcomes `y` (mean-filled), with bootstrap intervals drawn
+    from `seed`. SALib seeds its bootstrap only for a seed that is true, so seed 0 would give other intervals on
+    every call; a Generator from `seed` is the same stream SALib makes from any other seed."""
+    return sobol_analyze.analyze(problem, mean_filled(y), calc_second_order=False, seed=np.random.default_rng(seed))
 
 
 def sobol(folder: Path, names: list[str], scenarios: list[str], n: int, size: int, days: int, seed: int,
@@ -157,8 +160,7 @@ def sobol(folder: Path, names: list[str], scenarios: list[str], n: int, size: in
     rows: dict[str, list] = {k: [] for k in ("scenario", "outcome", "parameter", "S1", "S1_conf", "ST", "ST_conf")}
     for scenario, y in ys.items():
         for j, outcome in enumerate(OUTCOMES):
-            col = np.where(np.isnan(y[:, j]), np.nanmean(y[:, j]), y[:, j])
-            si = sobol_indices(problem, col, seed)
+            si = sobol_indices(problem, y[:, j], seed)
             for i, name in enumerate(names):
                 for key, value in (("scenario", scenario), ("outcome", outcome), ("parameter", name),
                                    ("S1", si["S1"][i]), ("S1_conf", si["S1_conf"][i]), ("ST", si["ST"][i]),
