@@ -9,6 +9,7 @@ import shutil
 import numpy as np
 import pytest
 from hydra import compose, initialize_config_dir
+from hydra._internal.callbacks import Callbacks
 from hydra.types import HydraContext
 from hydra.utils import get_class
 from omegaconf import OmegaConf, open_dict
@@ -18,7 +19,8 @@ from experiments.paths import CONF_DIR
 from experiments.runs.run import NOT_RESULTS, config_identity
 from experiments.runs.samples import sample_frame, write_sample_configs
 from experiments.runs.schema import register
-from experiments.runs.sweep import JobConfigs, job_config
+from experiments.runs.sweep import JobConfigs, RunChecks, job_config
+from hydra_plugins.community_trust_sweeper.checked_sweeper import SkipFinished
 
 register()
 
@@ -115,18 +117,51 @@ class Loader:
         return master_config
 
 
+class Launcher:
+    """A stand-in launcher that notes what it is asked to launch."""
+
+    def __init__(self):
+        self.launched = []
+
+    def launch(self, job_overrides, initial_job_idx):
+        self.launched.append((initial_job_idx, [list(job) for job in job_overrides]))
+        return [f"job {initial_job_idx + i}" for i in range(len(job_overrides))]
+
+
+def checked_sweeper(config, finished=()):
+    """The default sweeper, set up as Hydra sets it up, with the callbacks of `config` (RunChecks having found
+    `finished` jobs)."""
+    sweeper_class = get_class(config.hydra.sweeper._target_)     # as Hydra finds it
+    assert sweeper_class.__name__ == "CheckedSweeper"                # the default sweeper
+    sweeper, loader, callbacks = sweeper_class(max_batch_size=None), Loader(), Callbacks(config)
+    for callback in callbacks.callbacks:
+        if isinstance(callback, RunChecks):
+            callback.finished_jobs = {tuple(job) for job in finished}
+    sweeper.setup(hydra_context=HydraContext(config_loader=loader, callbacks=callbacks), task_function=None,
+                  config=config)
+    return sweeper, loader
+
+
 @pytest.mark.parametrize("with_checks", [True, False])
 def test_the_sweeper_composes_a_batch_again_only_without_the_run_checks(master, with_checks):
     config = master.copy()
     if not with_checks:
         with open_dict(config.hydra):
             config.hydra.callbacks = {"compare": config.hydra.callbacks.compare}
-    sweeper_class = get_class(master.hydra.sweeper._target_)     # as Hydra finds it
-    assert sweeper_class.__name__ == "CheckedSweeper"                # the default sweeper
-    sweeper, loader = sweeper_class(max_batch_size=None), Loader()
-    sweeper.config, sweeper.hydra_context = config, HydraContext(config_loader=loader, callbacks=None)
+    sweeper, loader = checked_sweeper(config)
     sweeper.validate_batch_is_legal([["seed=0"], ["seed=1"]])
     assert loader.composed == (0 if with_checks else 2)
+
+
+def test_the_sweeper_launches_only_unfinished_jobs_with_their_numbers_in_the_sweep(master):
+    batch = [[f"seed={i}"] for i in range(6)]
+    sweeper, _ = checked_sweeper(master.copy(), finished=[["seed=0"], ["seed=2"], ["seed=3"]])
+    fake = sweeper.launcher.launcher = Launcher()
+    returns = sweeper.launcher.launch(batch, initial_job_idx=10)
+    assert fake.launched == [(11, [["seed=1"]]), (14, [["seed=4"], ["seed=5"]])]
+    assert returns == ["job 11", "job 14", "job 15"]
+    sweeper, _ = checked_sweeper(master.copy())                      # nothing finished: the launcher itself
+    assert not isinstance(sweeper.launcher, SkipFinished)
 
 
 @pytest.mark.parametrize("overrides", [[], ["history=maricopa_az"], ["timeline=[{day: 3, policy: pep}]"]])

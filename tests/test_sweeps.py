@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from omegaconf import OmegaConf
 
 from experiments.api import compose
 from experiments.runs.compare import complete_runs, load_sweep
@@ -54,12 +55,26 @@ def test_a_killed_sweep_resumes_without_losing_or_repeating_runs(tmp_path):
     assert len(after) == 9 and len({p.name for p in after}) == 9
     for p, started in before.items():   # finished runs were skipped, not redone
         assert json.loads((p / "run.json").read_text())["started"] == started
-    assert resumed.output.count("Already finished, skipped") == len(before)
+    assert f"{len(before)} finished runs of the same configuration are kept and not launched" in resumed.output
+    assert "Already finished, skipped" not in resumed.output   # not even launched
     assert not list(tmp_path.rglob(".staging-*"))
     assert "[sweep] 9/9 runs done" in resumed.output
     summary = load_sweep(tmp_path)
     assert sorted(set(zip(summary.column("policy").to_pylist(), summary.column("seed").to_pylist()))) == sorted(
         (p, s) for p in ("decoupled", "secure_communities", "287g_task_force") for s in range(3))
+
+
+def test_a_resumed_sweep_launches_only_its_unfinished_jobs_under_their_own_numbers(tmp_path):
+    grid = ("seed=0,1,2,3", "days=30", "hydra.sweep.subdir=job${hydra:job.num}")
+    sweep(tmp_path, *grid)
+    (tmp_path / "job2" / "run.json").unlink()                          # as if job 2 had been killed
+    kept = {job: (tmp_path / job / "run.json").read_text() for job in ("job0", "job1", "job3")}
+    resumed = sweep(tmp_path, *grid)
+    assert "3 finished runs of the same configuration are kept and not launched" in resumed.output
+    assert "[sweep] 4/4 runs done" in resumed.output
+    assert {job: (tmp_path / job / "run.json").read_text() for job in kept} == kept
+    job2 = OmegaConf.load(tmp_path / "job2" / ".hydra" / "hydra.yaml").hydra.job
+    assert (job2.num, json.loads((tmp_path / "job2" / "run.json").read_text())["seed"]) == (2, 2)
 
 
 def test_the_same_sweep_gives_the_same_tables_on_the_basic_and_joblib_launchers(tmp_path):

@@ -109,10 +109,10 @@ def run(cfg: DictConfig, folder: Path, overrides: list[str] | None = None) -> di
             print(f"Being run by another process ({held.owner}), skipped here: {folder}")
             return None
         state = inspect_run(folder)
+        if state.holds(identity):
+            print(f"Already finished, skipped: {folder}")
+            return None
         if state.complete:
-            if state.meta.get("config_sha256") == identity:
-                print(f"Already finished, skipped: {folder}")
-                return None
             raise RunConflict(f"{folder} holds a finished run of a different configuration; it was left as it "
                               "is. Give this run another folder (e.g. hydra.sweep.dir=... or hydra.run.dir=...).")
         if state.damaged:

@@ -49,6 +49,10 @@ class RunState:
     def damaged(self) -> bool:
         return self.status == "damaged"
 
+    def holds(self, identity: str) -> bool:
+        """A finished run of the configuration whose `config_identity` is `identity` (a resumed sweep skips it)."""
+        return self.complete and self.meta.get("config_sha256") == identity
+
 
 def inspect_run(folder: Path, checksums: bool = True) -> RunState:
     """The state of a run folder; with `checksums`, every listed file's SHA-256 is verified (else sizes only)."""

@@ -31,13 +31,13 @@ from hydra.experimental.callback import Callback
 from hydra.utils import get_method
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
-from experiments.runs.runfolder import COMPLETE_MARKER, is_complete
+from experiments.runs.runfolder import COMPLETE_MARKER, inspect_run, is_complete
 from model import ParameterError
 
 STATE_DIR = ".sweeps"
 # sweepers that expand the whole sweep up front (the `checked` one is hydra_plugins/community_trust_sweeper)
-BASIC_SWEEPERS = {"hydra._internal.core_plugins.basic_sweeper.BasicSweeper",
-                  "hydra_plugins.community_trust_sweeper.checked_sweeper.CheckedSweeper"}
+CHECKED_SWEEPER = "hydra_plugins.community_trust_sweeper.checked_sweeper.CheckedSweeper"
+BASIC_SWEEPERS = {"hydra._internal.core_plugins.basic_sweeper.BasicSweeper", CHECKED_SWEEPER}
 
 
 class SweepError(ValueError):
@@ -57,21 +57,26 @@ DEFAULT_SUBDIR = "${hydra:job.override_dirname}"
 NAME_MAX = 255   # bytes in one folder name on Linux and macOS file systems
 
 
-def job_folder(config: DictConfig, overrides: list[str]) -> str:
-    """The folder (under the sweep folder) of the job with `overrides`."""
+def job_folder(config: DictConfig, overrides: list[str], num: int) -> str:
+    """The folder (under the sweep folder) of job number `num`, with `overrides`."""
     loader = GlobalHydra.instance().config_loader()
-    subdir = OmegaConf.to_container(config.hydra.sweep, resolve=False)["subdir"]   # is it Hydra's default?
-    if subdir == DEFAULT_SUBDIR:
+    if _subdir(config) == DEFAULT_SUBDIR:
         name = config.hydra.job.config.override_dirname
         parsed = OverridesParser.create(config_loader=loader).parse_overrides(overrides)
         return get_overrides_dirname(parsed, list(name.exclude_keys), name.item_sep, name.kv_sep)
     cfg = loader.load_sweep_config(config, overrides)
+    with open_dict(cfg):
+        cfg.hydra.job.num = num     # as every launcher numbers its jobs (their ids are each launcher's own)
     hydra_config = HydraConfig.instance().cfg
     HydraConfig.instance().set_config(cfg)     # the folder's name may interpolate ${hydra:...}
     try:
         return str(cfg.hydra.sweep.subdir)
     finally:
         HydraConfig.instance().cfg = hydra_config
+
+
+def _subdir(config: DictConfig) -> str:
+    return OmegaConf.to_container(config.hydra.sweep, resolve=False)["subdir"]
 
 
 def job_config(config: DictConfig, overrides: list[str]) -> DictConfig:
@@ -147,31 +152,56 @@ def check_launcher(config: DictConfig) -> None:
                          "one per core.")
 
 
-def check_jobs(config: DictConfig, check) -> list[str]:
-    """Every job's folder, after `check(job_config)` passed (it raises ParameterError). Jobs that differ only
-    in a (non-negative) seed share a check."""
+def check_jobs(config: DictConfig, check, sweep_dir: Path | None = None) -> tuple[list[str], set[tuple]]:
+    """Every job's folder, after `check(job_config)` passed (it raises ParameterError; jobs that differ only
+    in a non-negative seed share a check), and, with `sweep_dir`, the jobs (their overrides) already finished
+    there (`finished_there`)."""
     jobs = job_overrides(config)
     if not jobs:
         overrides = " ".join(config.hydra.overrides.task) or "(none)"
         raise SweepError(f"the sweep expands to no jobs (overrides: {overrides}); check the lists, range() "
                          "and glob() patterns, e.g. policy='glob(*)' matches every scenario.")
-    folders = [job_folder(config, overrides) for overrides in jobs]
+    folders = [job_folder(config, overrides, num) for num, overrides in enumerate(jobs)]
     too_long = next((f for f in folders if any(len(part.encode()) > NAME_MAX for part in Path(f).parts)), None)
     if too_long:
         raise SweepError(f"a job's folder name would be {len(too_long.encode())} bytes, more than the file system's "
                          f"{NAME_MAX} ({too_long[:80]}...): name folders by job number with "
                          "hydra.sweep.subdir='job${hydra:job.num}', or put the fixed overrides in a config file.")
-    checked, configs = set(), JobConfigs(config)
+    checked, configs, finished = set(), JobConfigs(config), set()
+    look = sweep_dir is not None and "job.id" not in str(_subdir(config))   # job ids: only the launcher knows
     for overrides, folder in zip(jobs, folders):
+        cfg = None
         settings = tuple(sorted(o for o in overrides if not _plain_seed(o)))
-        if settings in checked:
-            continue
-        checked.add(settings)
-        try:
-            check(configs(overrides))
-        except ParameterError as err:
-            raise ParameterError(f"job {folder}: {err}") from None
-    return folders
+        if settings not in checked:
+            checked.add(settings)
+            cfg = configs(overrides)
+            try:
+                check(cfg)
+            except ParameterError as err:
+                raise ParameterError(f"job {folder}: {err}") from None
+        if look and os.path.exists(os.path.join(sweep_dir, folder, COMPLETE_MARKER)) \
+                and finished_there(sweep_dir / folder, cfg or configs(overrides)):
+            finished.add(tuple(overrides))
+    return folders, finished
+
+
+def finished_there(folder: Path, cfg: DictConfig) -> bool:
+    """Whether `folder` holds a finished, undamaged run of `cfg`: the test a job makes before it runs
+    (`experiments.runs.run.run`), made in the launching process so that the sweeper need not launch it.
+    Not for a config that reads Hydra's job settings (`${hydra:...}`), which resolve only in its job."""
+    from experiments.runs.run import config_identity  # noqa: PLC0415  (run imports the model's parameters)
+
+    if _reads_hydra(OmegaConf.to_container(cfg, resolve=False)):
+        return False
+    return inspect_run(folder).holds(config_identity(cfg))
+
+
+def _reads_hydra(node) -> bool:
+    if isinstance(node, dict):
+        return any(_reads_hydra(v) for v in node.values())
+    if isinstance(node, list):
+        return any(_reads_hydra(v) for v in node)
+    return isinstance(node, str) and "${hydra:" in node.replace(" ", "")
 
 
 def _plain_seed(override: str) -> bool:
@@ -231,28 +261,34 @@ class RunChecks(Callback):
 
     def __init__(self, check: str = "experiments.runs.run.check_run"):
         self.check = check
+        self.finished_jobs: set[tuple] = set()   # for the `checked` sweeper: jobs it need not launch
 
     def on_run_start(self, config: DictConfig, **kwargs) -> None:
         check_writable(Path(config.hydra.run.dir))
 
     def on_multirun_start(self, config: DictConfig, **kwargs) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
-        basic = config.hydra.sweeper.get("_target_") in BASIC_SWEEPERS   # others (Optuna) propose jobs as they go
+        sweeper = config.hydra.sweeper.get("_target_")   # not a basic one (Optuna): it proposes jobs as it goes
         try:
             check_launcher(config)
-            folders = check_jobs(config, get_method(self.check)) if basic else None
+            checked = check_jobs(config, get_method(self.check), sweep_dir if sweeper == CHECKED_SWEEPER else None) \
+                if sweeper in BASIC_SWEEPERS else None
         except (SweepError, ParameterError) as err:
             print(f"Not started: {err}\nNothing was run. See README.md, 'Bad input'.", file=sys.stderr)
             sys.exit(2)
         check_writable(sweep_dir)
-        if folders is None:
+        if checked is None:
             return
+        folders, self.finished_jobs = checked
         keep_earlier_record(sweep_dir, config)
         state = {"start": time.time(), "jobs": folders, "done_at_start": finished(sweep_dir, folders)}
         states = sweep_dir / STATE_DIR
         states.mkdir(exist_ok=True)
         (states / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.json").write_text(json.dumps(state))
         print(f"[sweep] {len(folders)} runs, {state['done_at_start']} already finished -> {sweep_dir}", flush=True)
+        if self.finished_jobs:
+            print(f"[sweep] {len(self.finished_jobs)} finished runs of the same configuration are kept and not "
+                  "launched again", flush=True)
 
     def on_job_end(self, config: DictConfig, job_return, **kwargs) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
