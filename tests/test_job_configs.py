@@ -1,25 +1,30 @@
-"""A sweep's up-front check composes each job's config as Hydra would, composing each choice of config groups
-once and applying the job's value overrides to a copy (experiments.runs.sweep.JobConfigs)."""
+"""A sweep's jobs get the configs Hydra would compose, with each choice of config groups composed once and
+each job's value overrides applied to a copy: in the up-front check (experiments.runs.composing.JobConfigs)
+and in the processes that run the jobs (ComposeOnce, the checked sweeper's loader)."""
 
 from __future__ import annotations
 
 import hashlib
+import pickle
 import shutil
 
 import numpy as np
 import pytest
 from hydra import compose, initialize_config_dir
 from hydra._internal.callbacks import Callbacks
+from hydra._internal.config_loader_impl import ConfigLoaderImpl
+from hydra.core.global_hydra import GlobalHydra
 from hydra.types import HydraContext
 from hydra.utils import get_class
 from omegaconf import OmegaConf, open_dict
 
 from experiments.api import compose as compose_run
 from experiments.paths import CONF_DIR
+from experiments.runs.composing import ComposeOnce, JobConfigs, job_config
 from experiments.runs.run import NOT_RESULTS, config_identity
 from experiments.runs.samples import sample_frame, write_sample_configs
 from experiments.runs.schema import register
-from experiments.runs.sweep import JobConfigs, RunChecks, job_config
+from experiments.runs.sweep import RunChecks
 from hydra_plugins.community_trust_sweeper.checked_sweeper import SkipFinished
 
 register()
@@ -97,6 +102,33 @@ def test_samples_share_one_composition(sample_master):
     assert configs.layers["sample/with_defaults"] is None and len(configs.composed) == 2
 
 
+def sweep_configs(master, overrides, loader=None):
+    """Job `overrides`'s whole config (Hydra's node too) as a launcher gets it, from `loader` (default: Hydra's)."""
+    loader = loader or GlobalHydra.instance().config_loader()
+    return OmegaConf.to_container(loader.load_sweep_config(master, overrides), resolve=False)
+
+
+@pytest.mark.parametrize("overrides", [*JOBS, ["hydra.job.name=other", "seed=2"]], ids=" ".join)
+def test_the_sweepers_loader_gives_each_job_the_config_hydra_composes(master, overrides):
+    loader = ComposeOnce(GlobalHydra.instance().config_loader())
+    loader.load_sweep_config(master, ["policy=pep", "seed=9"])       # a kept composition must not leak
+    assert sweep_configs(master, overrides, loader) == sweep_configs(master, overrides)
+    again = pickle.loads(pickle.dumps(loader))                        # as a launcher sends it to a worker
+    assert sweep_configs(master, overrides, again) == sweep_configs(master, overrides)
+
+
+def test_the_sweepers_loader_composes_each_choice_of_groups_once(master, monkeypatch):
+    loader, composed = ComposeOnce(GlobalHydra.instance().config_loader()), []
+    hydra_composes = ConfigLoaderImpl.load_sweep_config
+    monkeypatch.setattr(ConfigLoaderImpl, "load_sweep_config",
+                        lambda self, m, o: composed.append(list(o)) or hydra_composes(self, m, o))
+    for seed in range(3):
+        for policy in ("pep", "decoupled"):
+            cfg = loader.load_sweep_config(master, [f"policy={policy}", f"seed={seed}"])
+            assert (cfg.seed, cfg.hydra.job.override_dirname) == (seed, f"policy={policy},seed={seed}")
+    assert composed == [["policy=pep"], ["policy=decoupled"]]
+
+
 @pytest.mark.parametrize("overrides", BAD, ids=[" ".join(j) for j in BAD])
 def test_a_bad_override_fails_as_hydra_fails(master, overrides):
     with pytest.raises(Exception) as hydra_error:
@@ -104,17 +136,9 @@ def test_a_bad_override_fails_as_hydra_fails(master, overrides):
     with pytest.raises(type(hydra_error.value)) as fast_error:
         JobConfigs(master)(overrides)
     assert str(fast_error.value) == str(hydra_error.value)
-
-
-class Loader:
-    """A stand-in config loader that counts compositions."""
-
-    def __init__(self):
-        self.composed = 0
-
-    def load_sweep_config(self, master_config, sweep_overrides):
-        self.composed += 1
-        return master_config
+    with pytest.raises(type(hydra_error.value)) as loader_error:
+        ComposeOnce(GlobalHydra.instance().config_loader()).load_sweep_config(master, overrides)
+    assert str(loader_error.value) == str(hydra_error.value)
 
 
 class Launcher:
@@ -133,34 +157,37 @@ def checked_sweeper(config, finished=()):
     `finished` jobs)."""
     sweeper_class = get_class(config.hydra.sweeper._target_)     # as Hydra finds it
     assert sweeper_class.__name__ == "CheckedSweeper"                # the default sweeper
-    sweeper, loader, callbacks = sweeper_class(max_batch_size=None), Loader(), Callbacks(config)
+    sweeper, callbacks = sweeper_class(max_batch_size=None), Callbacks(config)
     for callback in callbacks.callbacks:
         if isinstance(callback, RunChecks):
             callback.finished_jobs = {tuple(job) for job in finished}
-    sweeper.setup(hydra_context=HydraContext(config_loader=loader, callbacks=callbacks), task_function=None,
-                  config=config)
-    return sweeper, loader
+    context = HydraContext(config_loader=GlobalHydra.instance().config_loader(), callbacks=callbacks)
+    sweeper.setup(hydra_context=context, task_function=None, config=config)
+    return sweeper
 
 
 @pytest.mark.parametrize("with_checks", [True, False])
-def test_the_sweeper_composes_a_batch_again_only_without_the_run_checks(master, with_checks):
-    config = master.copy()
+def test_the_sweeper_composes_a_batch_again_only_without_the_run_checks(master, with_checks, monkeypatch):
+    config, composed = master.copy(), []
     if not with_checks:
         with open_dict(config.hydra):
             config.hydra.callbacks = {"compare": config.hydra.callbacks.compare}
-    sweeper, loader = checked_sweeper(config)
+    sweeper = checked_sweeper(config)
+    assert isinstance(sweeper.hydra_context.config_loader, ComposeOnce)
+    monkeypatch.setattr(ComposeOnce, "load_sweep_config",
+                        lambda self, master_config, sweep_overrides: composed.append(sweep_overrides))
     sweeper.validate_batch_is_legal([["seed=0"], ["seed=1"]])
-    assert loader.composed == (0 if with_checks else 2)
+    assert len(composed) == (0 if with_checks else 2)
 
 
 def test_the_sweeper_launches_only_unfinished_jobs_with_their_numbers_in_the_sweep(master):
     batch = [[f"seed={i}"] for i in range(6)]
-    sweeper, _ = checked_sweeper(master.copy(), finished=[["seed=0"], ["seed=2"], ["seed=3"]])
+    sweeper = checked_sweeper(master.copy(), finished=[["seed=0"], ["seed=2"], ["seed=3"]])
     fake = sweeper.launcher.launcher = Launcher()
     returns = sweeper.launcher.launch(batch, initial_job_idx=10)
     assert fake.launched == [(11, [["seed=1"]]), (14, [["seed=4"], ["seed=5"]])]
     assert returns == ["job 11", "job 14", "job 15"]
-    sweeper, _ = checked_sweeper(master.copy())                      # nothing finished: the launcher itself
+    sweeper = checked_sweeper(master.copy())                          # nothing finished: the launcher itself
     assert not isinstance(sweeper.launcher, SkipFinished)
 
 

@@ -14,23 +14,22 @@ sweep's folders hold a published run, so a second sweep into the same folder cou
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import sys
 import time
 from pathlib import Path
 
-from hydra._internal.config_loader_impl import ConfigLoaderImpl, get_overrides_dirname
+from hydra._internal.config_loader_impl import get_overrides_dirname
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
-from hydra.core.override_parser.types import Override
 from hydra.experimental.callback import Callback
 from hydra.utils import get_method
-from omegaconf import DictConfig, OmegaConf, open_dict, read_write
+from omegaconf import DictConfig, OmegaConf, open_dict
 
+from experiments.runs.composing import JobConfigs
 from experiments.runs.runfolder import COMPLETE_MARKER, inspect_run, is_complete
 from model import ParameterError
 
@@ -77,72 +76,6 @@ def job_folder(config: DictConfig, overrides: list[str], num: int) -> str:
 
 def _subdir(config: DictConfig) -> str:
     return OmegaConf.to_container(config.hydra.sweep, resolve=False)["subdir"]
-
-
-def job_config(config: DictConfig, overrides: list[str]) -> DictConfig:
-    """The config the job with `overrides` will run, without its `hydra` node, composed by Hydra."""
-    cfg = GlobalHydra.instance().config_loader().load_sweep_config(config, overrides)
-    with read_write(cfg), open_dict(cfg):
-        del cfg["hydra"]
-    return cfg
-
-
-class JobConfigs:
-    """Each job's config, as `job_config` gives it, for the jobs of one sweep: the config groups a job chooses
-    are composed by Hydra once per choice; an appended layer of values (an analysis's sample) is merged over a
-    copy, and the job's value overrides (`key=value`) are applied by Hydra's own code, as Hydra applies them
-    after composing. Composing takes about a fifth of a second, the copy a few hundredths, so a sweep of many
-    values, samples or seeds is checked in seconds (tests/test_job_configs.py: equal to Hydra's own)."""
-
-    def __init__(self, config: DictConfig):
-        self.config = config
-        loader = GlobalHydra.instance().config_loader()
-        self.parser = OverridesParser.create(config_loader=loader)
-        self.repository = loader.repository
-        self.composed: dict[tuple[str, ...], DictConfig] = {}
-        self.layers: dict[str, DictConfig | None] = {}
-        self.fast = not config.hydra.searchpath   # a search path set in the config changes which groups exist
-
-    def __call__(self, overrides: list[str]) -> DictConfig:
-        if not self.fast:
-            return job_config(self.config, overrides)
-        values, layers, choices = [], [], []
-        for override in self.parser.parse_overrides(overrides):
-            if self._is_value(override):
-                values.append(override)
-            elif (layer := self._layer(override)) is not None:
-                layers.append(layer)
-            else:
-                choices.append(override.input_line)
-        groups = tuple(choices)
-        if groups not in self.composed:
-            self.composed[groups] = job_config(self.config, list(groups))
-        cfg = copy.deepcopy(self.composed[groups])
-        for layer in layers:
-            cfg.merge_with(layer)
-        ConfigLoaderImpl._apply_overrides_to_config(values, cfg)
-        return cfg
-
-    def _layer(self, override: Override) -> DictConfig | None:
-        """An appended option (`+group=option`) that is a plain layer of values: a `_global_` config without a
-        defaults list or Hydra settings (as an analysis's samples are). Hydra appends it after the primary
-        config, so it is merged over the composition of the other choices. None for any other override."""
-        if not override.is_add() or not isinstance(override.value(), str):
-            return None
-        path = f"{override.key_or_group}/{override.value()}"
-        if path not in self.layers:
-            loaded = self.repository.load_config(path)
-            plain = (loaded is not None and loaded.header.get("package") == "_global_" and not loaded.defaults_list
-                     and "hydra" not in loaded.config)
-            self.layers[path] = loaded.config if plain else None
-        return self.layers[path]
-
-    def _is_value(self, override: Override) -> bool:
-        """Hydra's own test (hydra._internal.defaults_list.Overrides): a dict, or a key that is no config group."""
-        key = override.key_or_group
-        if key.startswith("hydra"):
-            return False
-        return isinstance(override.value(), dict) or not self.repository.group_exists(key)
 
 
 def check_launcher(config: DictConfig) -> None:

@@ -4,13 +4,15 @@
 - Hydra's basic sweeper composes each job's config before it launches a batch, to fail early. RunChecks did
   that and more (it checks every job's parameters, as the job will). Composing again costs about a fifth of
   a second a job, in the launching process, before the first job starts; this sweeper does not.
+- In whichever process runs the jobs, each choice of config groups is composed once, and each job's config
+  is a copy with its values applied (`experiments.runs.composing.ComposeOnce`; equal to Hydra's composition).
 - A job whose folder already holds a finished run of the same configuration (a resumed sweep) is not
   launched: it would only be composed in a worker to find that out (about a fifth of a second a job, ten
   minutes for a finished 2,000-job design on 2 workers). The others are launched with the job numbers they
   have in the whole sweep (`${hydra:job.num}` may name their folders).
 
-The jobs, their order and their batches are the basic sweeper's. Without RunChecks among the callbacks it is
-the basic sweeper.
+The jobs, their order and their batches are the basic sweeper's. Without RunChecks among the callbacks, it
+composes every batch before launching it as the basic sweeper does, and launches every job.
 """
 
 from collections.abc import Sequence
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper, BasicSweeperConf
 from hydra.core.config_store import ConfigStore
 from hydra.core.utils import JobReturn
+from hydra.types import HydraContext
 
 RUN_CHECKS = "experiments.runs.sweep.RunChecks"
 
@@ -37,6 +40,10 @@ class CheckedSweeper(BasicSweeper):
     RunChecks found finished are not launched."""
 
     def setup(self, *, hydra_context, task_function, config) -> None:
+        from experiments.runs.composing import ComposeOnce  # noqa: PLC0415  (not in every process Hydra starts)
+
+        hydra_context = HydraContext(config_loader=ComposeOnce(hydra_context.config_loader),
+                                     callbacks=hydra_context.callbacks)
         super().setup(hydra_context=hydra_context, task_function=task_function, config=config)
         callbacks = getattr(hydra_context.callbacks, "callbacks", [])
         self.checks = next((c for c in callbacks if f"{type(c).__module__}.{type(c).__name__}" == RUN_CHECKS), None)
