@@ -103,9 +103,11 @@ def test_samples_share_one_composition(sample_master):
 
 
 def sweep_configs(master, overrides, loader=None):
-    """Job `overrides`'s whole config (Hydra's node too) as a launcher gets it, from `loader` (default: Hydra's)."""
-    loader = loader or GlobalHydra.instance().config_loader()
-    return OmegaConf.to_container(loader.load_sweep_config(master, overrides), resolve=False)
+    """Job `overrides`'s whole config (Hydra's node too) as a launcher gets it, from `loader` (default: Hydra's),
+    with its flags (a job may not add keys to the config, and may set Hydra's)."""
+    cfg = (loader or GlobalHydra.instance().config_loader()).load_sweep_config(master, overrides)
+    flags = OmegaConf.is_struct(cfg), OmegaConf.is_readonly(cfg), OmegaConf.is_readonly(cfg.hydra)
+    return OmegaConf.to_container(cfg, resolve=False), flags
 
 
 @pytest.mark.parametrize("overrides", [*JOBS, ["hydra.job.name=other", "seed=2"]], ids=" ".join)
