@@ -5,6 +5,7 @@ and in the processes that run the jobs (ComposeOnce, the checked sweeper's loade
 from __future__ import annotations
 
 import hashlib
+import importlib
 import pickle
 import shutil
 
@@ -16,12 +17,12 @@ from hydra._internal.config_loader_impl import ConfigLoaderImpl
 from hydra.core.global_hydra import GlobalHydra
 from hydra.types import HydraContext
 from hydra.utils import get_class
-from omegaconf import OmegaConf, open_dict
+from omegaconf import OmegaConf, ValidationError, open_dict
 
 from experiments.api import compose as compose_run
 from experiments.paths import CONF_DIR
-from experiments.runs.composing import ComposeOnce, JobConfigs, job_config
-from experiments.runs.run import NOT_RESULTS, config_identity
+from experiments.runs.composing import ComposeOnce, JobConfigs, job_config, kept
+from experiments.runs.run import NOT_RESULTS, config_identity, resolved_config
 from experiments.runs.samples import sample_frame, write_sample_configs
 from experiments.runs.schema import register
 from experiments.runs.sweep import RunChecks
@@ -200,3 +201,21 @@ def test_a_runs_identity_is_the_hash_of_its_config_as_omegaconf_writes_it(overri
     resolved = OmegaConf.to_container(cfg, resolve=True)
     text = OmegaConf.to_yaml({k: v for k, v in resolved.items() if k not in NOT_RESULTS})
     assert config_identity(cfg) == hashlib.sha256(text.encode()).hexdigest()
+    assert resolved_config(cfg) == (OmegaConf.to_yaml(cfg, resolve=True), config_identity(cfg))  # its config.yaml
+
+
+def test_a_kept_composition_survives_a_schema_class_its_module_has_replaced(tmp_path, monkeypatch):
+    """In a launcher's worker, Hydra's plugin scan imports a plugin's module again: the config classes a
+    composition holds are then no longer the ones the module offers, and plain pickle refuses them."""
+    (tmp_path / "plugin_schema.py").write_text("from dataclasses import dataclass\n\n\n@dataclass\n"
+                                               "class LauncherConf:\n    n_jobs: int = 2\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("plugin_schema")
+    cfg = OmegaConf.create({"launcher": OmegaConf.structured(module.LauncherConf), "seed": 3})
+    importlib.reload(module)                                          # the module now holds a new class
+    with pytest.raises(pickle.PicklingError):
+        pickle.dumps(cfg)
+    copy = pickle.loads(kept(cfg))
+    assert OmegaConf.to_container(copy) == {"launcher": {"n_jobs": 2}, "seed": 3}
+    with pytest.raises(ValidationError):
+        copy.launcher.n_jobs = "many"                                  # still typed by its schema

@@ -16,7 +16,11 @@ second, the copy a few thousandths.
 
 from __future__ import annotations
 
+import functools
+import importlib
+import io
 import pickle
+import sys
 import uuid
 
 from hydra._internal.config_loader_impl import ConfigLoaderImpl, get_overrides_dirname
@@ -99,7 +103,25 @@ _COMPOSED: dict[tuple, bytes] = {}   # in each process that runs jobs: (sweep, c
 def kept(cfg: DictConfig) -> bytes:
     """A composition kept to be copied for each job: pickled, as a copy from it takes a third of the time a
     deep copy of the config does."""
-    return pickle.dumps(cfg, protocol=pickle.HIGHEST_PROTOCOL)
+    out = io.BytesIO()
+    _ClassesByName(out, protocol=pickle.HIGHEST_PROTOCOL).dump(cfg)
+    return out.getvalue()
+
+
+class _ClassesByName(pickle.Pickler):
+    """A pickler that refers to a class its module no longer holds by its module and name. In a launcher's
+    worker, Hydra's plugin scan imports a plugin's module again after the plugin's config classes were
+    registered, so a composition holds classes (the launcher's config schema) its module has replaced with
+    new ones of the same definition; pickle refuses those."""
+
+    def reducer_override(self, obj):
+        if isinstance(obj, type) and getattr(sys.modules.get(obj.__module__), obj.__qualname__, obj) is not obj:
+            return _class_named, (obj.__module__, obj.__qualname__)
+        return NotImplemented
+
+
+def _class_named(module: str, qualname: str) -> type:
+    return functools.reduce(getattr, qualname.split("."), importlib.import_module(module))
 
 
 class ComposeOnce(ConfigLoaderImpl):

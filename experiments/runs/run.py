@@ -61,10 +61,17 @@ NOT_RESULTS = {"output", "costs", "kernel"}
 def config_identity(cfg: DictConfig) -> str:
     """A hash of everything that determines a run's results: the resolved config but NOT_RESULTS, as the YAML
     text `OmegaConf.to_yaml` gives (dumped as it dumps, without building a config of the values again)."""
+    return resolved_config(cfg)[1]
+
+
+def resolved_config(cfg: DictConfig) -> tuple[str, str]:
+    """The run's config.yaml (`OmegaConf.to_yaml(cfg, resolve=True)`) and its `config_identity`, from one
+    dump: each top-level section is dumped on its own, and a mapping's YAML is its sections' texts in order."""
     resolved = OmegaConf.to_container(cfg, resolve=True, enum_to_str=True)
-    body = yaml.dump({k: v for k, v in resolved.items() if k not in NOT_RESULTS}, Dumper=get_omega_conf_dumper(),
-                     default_flow_style=False, allow_unicode=True, sort_keys=False)
-    return hashlib.sha256(body.encode()).hexdigest()
+    sections = {k: yaml.dump({k: v}, Dumper=get_omega_conf_dumper(), default_flow_style=False, allow_unicode=True,
+                             sort_keys=False) for k, v in resolved.items()}
+    identity = hashlib.sha256("".join(t for k, t in sections.items() if k not in NOT_RESULTS).encode()).hexdigest()
+    return "".join(sections.values()), identity
 
 
 def check_run(cfg: DictConfig) -> tuple[ModelParams, int]:
@@ -103,7 +110,7 @@ def run(cfg: DictConfig, folder: Path, overrides: list[str] | None = None) -> di
     recomputed. Returns None when nothing was computed.
     """
     params, seed = check_run(cfg)
-    identity = config_identity(cfg)
+    config_yaml, identity = resolved_config(cfg)
     with claim(folder) as held:
         if not held.mine:
             print(f"Being run by another process ({held.owner}), skipped here: {folder}")
@@ -120,7 +127,7 @@ def run(cfg: DictConfig, folder: Path, overrides: list[str] | None = None) -> di
             print(f"Damaged run ({state.problem}); its run.json was kept as {kept.name} and the run is done "
                   f"again: {folder}", file=sys.stderr)
         tables, meta = _simulate(cfg, params, seed, identity, overrides)
-        write_run(folder, tables, OmegaConf.to_yaml(cfg, resolve=True), meta)
+        write_run(folder, tables, config_yaml, meta)
     if cfg.output.print_summary:
         print(format_summary(tables["summary"], f"{cfg.city.name}, {params.policy.name}, seed {seed}, "
                              f"{meta['residents']:,} residents, {params.days} days -> {folder}"))
