@@ -27,7 +27,7 @@ import numpy as np
 
 from experiments.runs.testing import make_params
 from model import CommunityTrustModel
-from model.compiled import PREFETCH_AHEAD, available, compiled, prefetch
+from model.compiled import PREFETCH_AHEAD, available, compiled, prefetch, rows_in_cache_lines
 from model.reference import ReferenceModel
 from model.rules.belief_kernel import _gather_rows
 from model.rules.beliefs import ObservedRisk, Tallies
@@ -72,7 +72,7 @@ def floor(model: CommunityTrustModel, days: int, kernel: str = "numba") -> float
     present, chance = np.ones(n, dtype=bool), np.zeros(n)
     if kernel == "numba":
         gather, rows = compiled(_gather_rows, _floor_rows)
-        gathered, no_risk = np.empty((n, 4)), np.zeros(0)
+        gathered, no_risk = rows_in_cache_lines(n, 4), np.zeros(0)
         base = min(max(rp.violent_base, 1e-9), 1 - 1e-9)
         constants = (b.fear_influence, b.fear_decay, b.policy_fear_rate, b.trust_influence, b.trust_recovery,
                      b.knowledge_spread, decay, math.log(base / (1 - base)), rp.trust_weight, rp.fear_weight,

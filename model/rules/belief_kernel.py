@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.compiled import PREFETCH_AHEAD, available, compiled, prefetch
+from model.compiled import PREFETCH_AHEAD, available, compiled, prefetch, rows_in_cache_lines
 from model.declare import ParameterError
 
 __all__ = ["AUTO_NUMBA_RESIDENTS", "available", "choose_kernel", "update"]
@@ -125,8 +125,8 @@ def update(res, present, adjacency, strength, events, seen_enforcement, unfair, 
     (made if None); it is returned for the next call."""
     gather, update_rows = compiled(_gather_rows, _update_rows)
     width = 5 if w_ties > 0 else 4
-    if gathered is None or gathered.shape != (len(present), width):
-        gathered = np.empty((len(present), width))
+    if gathered is None or len(gathered) != len(present) or gathered.shape[1] < width:
+        gathered = rows_in_cache_lines(len(present), width)
     gather(present, res.trust, res.trust0, res.fear, res.knowledge, res.neighbourhood,
            local_risk if w_ties > 0 else np.zeros(0), gathered)
     update_rows(adjacency.indptr, adjacency.indices, adjacency.data, gathered, present, res.trust, res.trust0,
