@@ -241,10 +241,10 @@ class IceLink(mesa.Agent):
         """Arrest flagged people at liberty (priority permitting), and some undocumented people on its own."""
         m = self.model
         res, p = m.residents, m.params.enforcement
-        free = np.flatnonzero(res.free())
-        flagged = free[res.ice_flagged[free]]
+        free = res.free()
+        flagged = np.flatnonzero(free & res.ice_flagged)
         flagged = flagged[self.priority(flagged) & (self.stream.random(len(flagged)) < p.at_large_rate)]
-        undocumented = free[res.status[free] == Status.UNDOCUMENTED]
+        undocumented = np.flatnonzero(free & (res.status == Status.UNDOCUMENTED))
         own = undocumented[self.stream.random(len(undocumented)) < p.background_rate / 365]
         flag(res, own, IceSource.AT_LARGE)
         self.take_custody(np.union1d(flagged, own), day)

@@ -26,10 +26,11 @@ CACHE_LINE = 64   # bytes the processor loads from memory at a time (x86-64 and 
 
 
 def rows_in_cache_lines(n: int, width: int) -> np.ndarray:
-    """An empty float64 array of n rows and at least `width` columns whose rows each lie within one cache line:
-    each row is padded to a power of two of bytes, up to a line, and the array starts on a line. A pass that reads scattered rows
-    (a resident's ties) then loads one line a row, not two for the rows a line boundary splits: the belief
-    pass at 1,000,000 residents went from about 100 ms to 60 ms (docs/performance.md)."""
+    """An empty float64 array of n rows and at least `width` columns whose rows each lie within one cache
+    line: each row is padded to a power of two of bytes, up to a line, and the array starts on a line. A pass
+    that reads scattered rows (a resident's ties) then loads one line a row, not two for the rows a line
+    boundary splits: the belief pass at 1,000,000 residents went from about 100 ms to 60 ms
+    (docs/performance.md)."""
     per_line = CACHE_LINE // 8
     padded = next(w for w in (1, 2, 4, 8) if w >= width) if width <= per_line else width
     buffer = np.empty(n * padded + per_line)

@@ -10,6 +10,7 @@ from experiments.runs.testing import make_params
 from model import CommunityTrustModel, ParameterError
 from model.rules import belief_kernel
 from model.rules.belief_kernel import AUTO_NUMBA_RESIDENTS, choose_kernel
+from model.rules.reporting import reporting_probability
 
 numba = pytest.importorskip("numba", reason="the fused kernel is an extra: pip install -e '.[fast]'")
 
@@ -51,3 +52,16 @@ def test_auto_picks_numba_only_where_it_pays_and_bad_kernels_are_refused():
     assert choose_kernel("auto", AUTO_NUMBA_RESIDENTS) == ("numba" if belief_kernel.available() else "numpy")
     with pytest.raises(ParameterError, match="kernel = 'fast': choose auto, numpy or numba"):
         choose_kernel("fast", 1000)
+
+
+@pytest.mark.parametrize("fear, protected", [(True, False), (True, True), (False, False)])
+def test_the_compiled_chance_to_report_is_numpys_bit_for_bit(fear, protected):
+    rng = np.random.default_rng(3)
+    n = 20_000
+    trust, knowledge = rng.random(n), rng.random(n)
+    fears = np.concatenate([rng.random(n - 4), [0.0, 1.0, 0.25, 0.2500000001]])   # at and around the tolerance
+    p = make_params(size=100, days=1).reporting
+    numpy_form, compiled_form = (
+        reporting_probability(0.42, trust, fears if fear else None, knowledge, protected, p, 0.6, compiled_pass=c)
+        for c in (False, True))
+    assert np.array_equal(numpy_form, compiled_form)

@@ -27,6 +27,7 @@ class CommitCrimes(Rule):
         super().__init__(model)
         self.places = model.neighbourhoods.n
         self.unsafe0 = None   # per neighbourhood, mean chance a crime goes unreported on day 0 (set on day 0)
+        self._buffers: dict[str, np.ndarray] = {}
 
     def step(self, day: int) -> None:
         m = self.model
@@ -34,11 +35,11 @@ class CommitCrimes(Rule):
         free = res.free()
         unreported = 1 - m.report_probability(violent=True)
         lost_deterrence = self.lost_deterrence(free, unreported)
-        chance = res.propensity * lost_deterrence[res.neighbourhood]
-        offender = np.flatnonzero(free & (self.rng.random(len(res)) < chance))
+        chance = np.multiply(res.propensity, lost_deterrence[res.neighbourhood], out=self._work("chance"))
+        offender = np.flatnonzero(free & (self.rng.random(len(res), out=self._work("draws")) < chance))
         total = p.violent_per_1000 + p.property_per_1000
         violent = self.rng.random(len(offender)) < (p.violent_per_1000 / total if total > 0 else 0)
-        weight = free * unreported ** p.exploitation
+        weight = free * unreported ** p.exploitation if p.exploitation else free.astype(float)   # x ** 0 is 1
         victim = choose_victims(offender, weight, m.neighbourhoods, p.local_victim_share, self.rng)
         ok = (victim >= 0) & (victim != offender)
         offender, victim, violent = offender[ok], victim[ok], violent[ok]
@@ -47,6 +48,13 @@ class CommitCrimes(Rule):
         m.outcomes.count(day, "offences", offender)
         m.outcomes.count(day, "victimizations", victim)
         m.outcomes.count(day, "violent_victimizations", victim[violent])
+
+    def _work(self, name: str) -> np.ndarray:
+        """A day's work buffer over residents, kept from day to day (no fresh pages of memory every day)."""
+        n = len(self.model.residents)
+        if name not in self._buffers or len(self._buffers[name]) != n:
+            self._buffers[name] = np.empty(n)
+        return self._buffers[name]
 
     def lost_deterrence(self, free: np.ndarray, unreported: np.ndarray) -> np.ndarray:
         """Per neighbourhood, how much more offenders offend than on day 0: (u / u0)^reporting_deterrence, with u

@@ -48,6 +48,7 @@ class Patrol(Rule):
     def __init__(self, model):
         super().__init__(model)
         self.reported = np.zeros(model.neighbourhoods.n)   # recent reported crimes by neighbourhood (hot spots)
+        self._profiling: tuple[float | None, np.ndarray | None] = (None, None)   # multiplier, weights
         res = model.residents
         # arrests fall on residents by offending propensity (a stable trait) times today's patrol weight
         self.arrests = FixedTimesFactor(res.propensity / res.propensity.mean() if res.propensity.mean() > 0
@@ -56,8 +57,7 @@ class Patrol(Rule):
     def step(self, day: int) -> None:
         m = self.model
         res, p = m.residents, m.params.policing
-        profiled = res.labelled(p.profiled_label)
-        bias = res.free() * np.where(profiled, profiling_multiplier(m.policy, p), 1.0)
+        bias = res.free() * self.profiling_weight(profiling_multiplier(m.policy, p))
         if p.patrol_allocation == "reported_crime":
             self._note_reported_crimes()
         place = self.place_weight(bias)
@@ -66,6 +66,14 @@ class Patrol(Rule):
         self._stops(day, bias)
         n_arrests = self.rng.poisson(len(res) * p.other_arrests_per_1000 / 1000 / 365)
         book(m, self.arrests.draw(bias, n_arrests, self.rng), day, p.minor_jail_days)
+
+    def profiling_weight(self, multiplier: float) -> np.ndarray:
+        """Each resident's weight in patrol: `multiplier` for the profiled label, else 1 (the labels do not
+        change; the multiplier changes only when the policy does)."""
+        if self._profiling[0] != multiplier:
+            profiled = self.model.residents.labelled(self.model.params.policing.profiled_label)
+            self._profiling = (multiplier, np.where(profiled, multiplier, 1.0))
+        return self._profiling[1]
 
     def place_weight(self, bias: np.ndarray) -> np.ndarray | None:
         """Per-neighbourhood multiplier of patrol weight that gives each neighbourhood its share of stops

@@ -18,20 +18,33 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.compiled import compiled
 from model.daylog import POLICE_CONTACT
 from model.params import ReportingParams
 from model.rules import Rule
 from model.rules.custody import ask_status
 
+prange = range    # numba.prange once compiled (model.compiled)
+
 
 def reporting_probability(base: float, trust: np.ndarray, fear: np.ndarray | None, knowledge: np.ndarray,
-                          protected: bool, p: ReportingParams, trust_reference: float) -> np.ndarray:
+                          protected: bool, p: ReportingParams, trust_reference: float,
+                          compiled_pass: bool = False) -> np.ndarray:
     """Chance to report (or cooperate):
     logit(base) + trust_weight*(trust - ref) - fear_weight*max(felt fear - fear_tolerance, 0); fear None: no fear.
 
     Computed in two buffers (whole-population calls run on up to 10,000,000 residents), in the order of
-    operations of the formula, so that the result is the same to the last bit."""
+    operations of the formula, so that the result is the same to the last bit. `compiled_pass`: the logit in
+    one compiled pass on every core (numba; the same operations in the same order, so the same bits), the
+    exponential still numpy's (a compiled one need not give numpy's bits on every processor)."""
     base = min(max(base, 1e-9), 1 - 1e-9)
+    if compiled_pass:
+        logit = np.empty(len(trust))
+        constants = (float(np.log(base / (1 - base))), trust_reference, p.trust_weight, p.protection_relief,
+                     p.fear_tolerance, p.fear_weight)
+        compiled(_negative_logit)[0](trust, np.zeros(0) if fear is None else fear, knowledge, fear is not None,
+                                     protected, constants, logit)
+        return _logistic_of_negative(logit)
     logit = np.subtract(trust, trust_reference)
     logit *= p.trust_weight
     np.add(np.log(base / (1 - base)), logit, out=logit)
@@ -47,9 +60,25 @@ def reporting_probability(base: float, trust: np.ndarray, fear: np.ndarray | Non
         felt *= p.fear_weight
         logit -= felt
     np.negative(logit, out=logit)
-    np.exp(logit, out=logit)
-    logit += 1
-    return np.divide(1, logit, out=logit)
+    return _logistic_of_negative(logit)
+
+
+def _logistic_of_negative(x: np.ndarray) -> np.ndarray:
+    """1 / (1 + exp(x)) in place: the logistic function of -x."""
+    np.exp(x, out=x)
+    x += 1
+    return np.divide(1, x, out=x)
+
+
+def _negative_logit(trust, fear, knowledge, with_fear, protected, constants, out):
+    """-logit of the chance to report, for every resident: `reporting_probability`'s operations, in its order."""
+    logit_base, trust_reference, trust_weight, relief, tolerance, fear_weight = constants
+    for i in prange(len(trust)):
+        logit = logit_base + (trust[i] - trust_reference) * trust_weight
+        if with_fear:
+            felt = (1 - knowledge[i] * relief) * fear[i] - tolerance if protected else fear[i] - tolerance
+            logit = logit - max(felt, 0.0) * fear_weight
+        out[i] = -logit
 
 
 class ReportingRule(Rule):
@@ -97,7 +126,8 @@ class ReportingRule(Rule):
         base = rp.witness_base if witness else (rp.violent_base if violent else rp.property_base)
         fear = None if without_fear else res.fear[sel]
         return reporting_probability(base, res.trust[sel], fear, res.knowledge[sel],
-                                     m.policy.victim_witness_protection, rp, m.params.beliefs.initial_trust_mean)
+                                     m.policy.victim_witness_protection, rp, m.params.beliefs.initial_trust_mean,
+                                     compiled_pass=rows is None and m.kernel == "numba")
 
 
 class ReportCrimes(ReportingRule):
