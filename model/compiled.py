@@ -10,9 +10,7 @@ waits less. It changes no number.
 
 from __future__ import annotations
 
-import functools
 import importlib.util
-import itertools
 
 import numpy as np
 
@@ -59,29 +57,6 @@ def threads() -> int:
     import numba  # noqa: PLC0415
 
     return numba.get_num_threads()
-
-
-CHUNKED_FROM = 200_000   # elements: below this, starting threads costs more than it saves
-
-
-def in_chunks(function, x: np.ndarray) -> None:
-    """Call `function(chunk)` on contiguous chunks of `x`, one per thread the compiled passes use, at once: for
-    numpy's elementwise work in place (an exponential a compiled pass should not compute, as numpy's need
-    not be a compiled one's on every processor). numpy's ufuncs release the GIL, and elementwise results do
-    not depend on the chunks."""
-    n = threads()
-    if n <= 1 or len(x) < CHUNKED_FROM:
-        function(x)
-        return
-    bounds = np.linspace(0, len(x), n + 1).astype(np.int64)
-    list(_pool(n).map(function, [x[a:b] for a, b in itertools.pairwise(bounds)]))
-
-
-@functools.cache
-def _pool(n: int):
-    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
-
-    return ThreadPoolExecutor(max_workers=n, thread_name_prefix="chunks")
 
 
 def compiled(*functions, parallel: bool = True) -> tuple:

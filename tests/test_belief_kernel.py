@@ -8,7 +8,6 @@ import pytest
 
 from experiments.runs.testing import make_params
 from model import CommunityTrustModel, ParameterError
-from model.compiled import CHUNKED_FROM
 from model.rules import belief_kernel
 from model.rules.belief_kernel import AUTO_NUMBA_RESIDENTS, choose_kernel
 from model.rules.reporting import reporting_probability
@@ -58,7 +57,7 @@ def test_auto_picks_numba_only_where_it_pays_and_bad_kernels_are_refused():
 @pytest.mark.parametrize("fear, protected", [(True, False), (True, True), (False, False)])
 def test_the_compiled_chance_to_report_is_numpys_bit_for_bit(fear, protected):
     rng = np.random.default_rng(3)
-    n = 2 * CHUNKED_FROM      # chunks on every thread
+    n = 20_000
     trust, knowledge = rng.random(n), rng.random(n)
     fears = np.concatenate([rng.random(n - 4), [0.0, 1.0, 0.25, 0.2500000001]])   # at and around the tolerance
     p = make_params(size=100, days=1).reporting

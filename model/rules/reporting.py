@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.compiled import compiled, in_chunks
+from model.compiled import compiled
 from model.daylog import POLICE_CONTACT
 from model.params import ReportingParams
 from model.rules import Rule
@@ -36,8 +36,7 @@ def reporting_probability(base: float, trust: np.ndarray, fear: np.ndarray | Non
     Computed in two buffers (whole-population calls run on up to 10,000,000 residents), in the order of
     operations of the formula, so that the result is the same to the last bit. `compiled_pass`: the logit in
     one compiled pass on every core (numba; the same operations in the same order, so the same bits), the
-    exponential still numpy's (a compiled one need not give numpy's bits on every processor), on chunks of
-    the residents at once."""
+    exponential still numpy's (a compiled one need not give numpy's bits on every processor)."""
     base = min(max(base, 1e-9), 1 - 1e-9)
     if compiled_pass:
         logit = np.empty(len(trust))
@@ -45,8 +44,7 @@ def reporting_probability(base: float, trust: np.ndarray, fear: np.ndarray | Non
                      p.fear_tolerance, p.fear_weight)
         compiled(_negative_logit)[0](trust, np.zeros(0) if fear is None else fear, knowledge, fear is not None,
                                      protected, constants, logit)
-        in_chunks(_logistic_of_negative, logit)
-        return logit
+        return _logistic_of_negative(logit)
     logit = np.subtract(trust, trust_reference)
     logit *= p.trust_weight
     np.add(np.log(base / (1 - base)), logit, out=logit)
