@@ -63,8 +63,9 @@ def _floor_rows(indptr, indices, data, gathered, trust, trust0, fear, knowledge,
         chance[i] = 1 / (1 + math.exp(-(logit_base + trust_weight * (t - reference) - fear_weight * felt_fear)))
 
 
-def floor(model: CommunityTrustModel, days: int, kernel: str = "numba") -> float:
-    """Seconds for `days` of the bare belief kernel on the model's network and residents."""
+def floor(model: CommunityTrustModel, days: int, kernel: str = "numba", rows: str = "lines") -> float:
+    """Seconds for `days` of the bare belief kernel on the model's network and residents; `rows`: the gathered
+    rows each in one cache line ("lines", as the model's), or packed as np.empty gives them ("packed")."""
     res, b, rp = copy.deepcopy(model.residents), model.params.beliefs, model.params.reporting
     a, n = model.network.adjacency, len(model.residents)
     nb, local = res.neighbourhood, np.linspace(0.0, 0.2, model.neighbourhoods.n)   # some per-neighbourhood risk
@@ -72,7 +73,7 @@ def floor(model: CommunityTrustModel, days: int, kernel: str = "numba") -> float
     present, chance = np.ones(n, dtype=bool), np.zeros(n)
     if kernel == "numba":
         gather, rows = compiled(_gather_rows, _floor_rows)
-        gathered, no_risk = rows_in_cache_lines(n, 4), np.zeros(0)
+        gathered, no_risk = rows_in_cache_lines(n, 4) if rows == "lines" else np.empty((n, 4)), np.zeros(0)
         base = min(max(rp.violent_base, 1e-9), 1 - 1e-9)
         constants = (b.fear_influence, b.fear_decay, b.policy_fear_rate, b.trust_influence, b.trust_recovery,
                      b.knowledge_spread, decay, math.log(base / (1 - base)), rp.trust_weight, rp.fear_weight,
@@ -122,12 +123,14 @@ def main() -> None:
     parser.add_argument("--reference-days", type=int, default=3, help="0: do not time the reference")
     parser.add_argument("--floor", choices=("numba", "numpy"), default="numba" if available() else "numpy")
     parser.add_argument("--repeat", type=int, default=1, help="time floor and model this many times, alternating")
+    parser.add_argument("--rows", choices=("lines", "packed"), default="lines",
+                        help="the floor's gathered rows: each in a cache line (as the model's), or packed")
     args = parser.parse_args()
     params = make_params(size=args.size, days=args.days, policy=args.policy)
     floors, models = [], []
     for _ in range(args.repeat):
         model = CommunityTrustModel(params, rng=0, create_agents=False)
-        floors.append(floor(model, args.days, args.floor))
+        floors.append(floor(model, args.days, args.floor, args.rows))
         clock = time.perf_counter()
         model.run()
         model.tables()
