@@ -29,7 +29,7 @@ from hydra.experimental.callback import Callback
 from hydra.utils import get_method
 from omegaconf import DictConfig, OmegaConf, open_dict
 
-from experiments.runs.composing import JobConfigs
+from experiments.runs.composing import ComposeOnce, JobConfigs
 from experiments.runs.runfolder import COMPLETE_MARKER, inspect_run, is_complete
 from model import ParameterError
 
@@ -56,9 +56,9 @@ DEFAULT_SUBDIR = "${hydra:job.override_dirname}"
 NAME_MAX = 255   # bytes in one folder name on Linux and macOS file systems
 
 
-def job_folder(config: DictConfig, overrides: list[str], num: int) -> str:
-    """The folder (under the sweep folder) of job number `num`, with `overrides`."""
-    loader = GlobalHydra.instance().config_loader()
+def job_folder(config: DictConfig, overrides: list[str], num: int, loader: ComposeOnce | None = None) -> str:
+    """The folder (under the sweep folder) of job number `num`, with `overrides` (its config from `loader`)."""
+    loader = loader or ComposeOnce(GlobalHydra.instance().config_loader())
     if _subdir(config) == DEFAULT_SUBDIR:
         name = config.hydra.job.config.override_dirname
         parsed = OverridesParser.create(config_loader=loader).parse_overrides(overrides)
@@ -94,7 +94,8 @@ def check_jobs(config: DictConfig, check, sweep_dir: Path | None = None) -> tupl
         overrides = " ".join(config.hydra.overrides.task) or "(none)"
         raise SweepError(f"the sweep expands to no jobs (overrides: {overrides}); check the lists, range() "
                          "and glob() patterns, e.g. policy='glob(*)' matches every scenario.")
-    folders = [job_folder(config, overrides, num) for num, overrides in enumerate(jobs)]
+    loader = ComposeOnce(GlobalHydra.instance().config_loader())
+    folders = [job_folder(config, overrides, num, loader) for num, overrides in enumerate(jobs)]
     too_long = next((f for f in folders if any(len(part.encode()) > NAME_MAX for part in Path(f).parts)), None)
     if too_long:
         raise SweepError(f"a job's folder name would be {len(too_long.encode())} bytes, more than the file system's "
