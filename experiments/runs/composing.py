@@ -53,11 +53,11 @@ class JobConfigs:
     copy, and the job's value overrides are applied by Hydra's own code, as Hydra applies them after
     composing. So a sweep of many values, samples or seeds is checked in seconds."""
 
-    def __init__(self, config: DictConfig):
+    def __init__(self, config: DictConfig, loader: ComposeOnce | None = None):
         self.config = config
-        loader = GlobalHydra.instance().config_loader()
-        self.parser = OverridesParser.create(config_loader=loader)
-        self.repository = loader.repository
+        self.loader = loader or ComposeOnce(GlobalHydra.instance().config_loader())   # may be shared
+        self.parser = OverridesParser.create(config_loader=self.loader)
+        self.repository = self.loader.repository
         self.composed: dict[tuple[str, ...], bytes] = {}
         self.layers: dict[str, DictConfig | None] = {}
         self.fast = not config.hydra.searchpath   # a search path set in the config changes which groups exist
@@ -75,7 +75,10 @@ class JobConfigs:
                 choices.append(override.input_line)
         groups = tuple(choices)
         if groups not in self.composed:
-            self.composed[groups] = kept(job_config(self.config, list(groups)))
+            cfg = self.loader.load_sweep_config(self.config, list(groups))
+            with read_write(cfg), open_dict(cfg):
+                del cfg["hydra"]
+            self.composed[groups] = kept(cfg)
         cfg = pickle.loads(self.composed[groups])
         for layer in layers:
             cfg.merge_with(layer)

@@ -101,7 +101,7 @@ def check_jobs(config: DictConfig, check, sweep_dir: Path | None = None) -> tupl
         raise SweepError(f"a job's folder name would be {len(too_long.encode())} bytes, more than the file system's "
                          f"{NAME_MAX} ({too_long[:80]}...): name folders by job number with "
                          "hydra.sweep.subdir='job${hydra:job.num}', or put the fixed overrides in a config file.")
-    checked, configs, finished = set(), JobConfigs(config), set()
+    checked, configs, finished = set(), JobConfigs(config, loader), set()
     look = sweep_dir is not None and "job.id" not in str(_subdir(config))   # job ids: only the launcher knows
     for overrides, folder in zip(jobs, folders):
         cfg = None
