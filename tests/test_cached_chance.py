@@ -56,3 +56,21 @@ def test_a_resident_changed_through_the_mesa_view_gets_a_fresh_chance():
     model.resident(7).fear = 1.0
     assert model.report_probability()[7] < before
     assert np.array_equal(model.report_probability(), model.reporting.compute(None, True, False, False))
+
+
+def test_the_chance_without_fear_taken_from_the_kept_one_equals_a_fresh_one():
+    """Where a resident's fear is within their tolerance the two chances are one number; only the others'
+    chance without fear is computed (fearful residents and calm ones both present here)."""
+    for policy in ("287g_task_force", "community_trust"):        # victims unprotected, protected
+        model = CommunityTrustModel(make_params(size=3000, days=60, policy=policy), rng=2, create_agents=False)
+        for _ in range(59):
+            model.step()
+        res, rp, protected = model.residents, model.params.reporting, model.policy.victim_witness_protection
+        fearful = (res.fear * (1 - res.knowledge * rp.protection_relief if protected else 1)) > rp.fear_tolerance
+        model.residents.beliefs_changed()
+        with_fear = model.report_probability()
+        without = model.reporting.probability(without_fear=True)
+        assert np.array_equal(without, model.reporting.compute(None, True, False, True))
+        assert np.array_equal(without[~fearful], with_fear[~fearful])
+        if policy == "287g_task_force":
+            assert 0 < fearful.sum() < len(res) and (without[fearful] > with_fear[fearful]).all()

@@ -49,18 +49,24 @@ def reporting_probability(base: float, trust: np.ndarray, fear: np.ndarray | Non
     logit *= p.trust_weight
     np.add(np.log(base / (1 - base)), logit, out=logit)
     if fear is not None:
-        if protected:
-            felt = np.multiply(knowledge, p.protection_relief)
-            np.subtract(1, felt, out=felt)
-            felt *= fear
-            felt -= p.fear_tolerance
-        else:
-            felt = np.subtract(fear, p.fear_tolerance)
+        felt = fear_beyond_tolerance(fear, knowledge, protected, p)
         np.maximum(felt, 0.0, out=felt)
         felt *= p.fear_weight
         logit -= felt
     np.negative(logit, out=logit)
     return _logistic_of_negative(logit)
+
+
+def fear_beyond_tolerance(fear: np.ndarray, knowledge: np.ndarray, protected: bool, p: ReportingParams) -> np.ndarray:
+    """Felt fear minus the tolerance (negative within it): where victims and witnesses are protected, those who
+    know it feel only part of their fear."""
+    if not protected:
+        return np.subtract(fear, p.fear_tolerance)
+    felt = np.multiply(knowledge, p.protection_relief)
+    np.subtract(1, felt, out=felt)
+    felt *= fear
+    felt -= p.fear_tolerance
+    return felt
 
 
 def _logistic_of_negative(x: np.ndarray) -> np.ndarray:
@@ -113,10 +119,27 @@ class ReportingRule(Rule):
         self._patched = len(res.belief_patches)
         key = (violent, witness, without_fear, protected)
         if key not in self._everyone:
-            chance = self.compute(None, violent, witness, without_fear)
+            chance = self._without_fear_from_kept(violent, witness, protected) if without_fear else None
+            if chance is None:
+                chance = self.compute(None, violent, witness, without_fear)
             chance.flags.writeable = False
             self._everyone[key] = chance
         return self._everyone[key]
+
+    def _without_fear_from_kept(self, violent: bool, witness: bool, protected: bool) -> np.ndarray | None:
+        """Everyone's chance without fear, from their kept chance with fear: the same number wherever a
+        resident's fear is within their tolerance (the formula's fear term is then exactly 0), computed afresh
+        for the others only (a few residents where there is little to fear; everyone else's exponential is
+        saved). None if there is no kept chance, or if `compute` is not this formula."""
+        kept = self._everyone.get((violent, witness, False, protected))
+        if kept is None or type(self).compute is not ReportingRule.compute:
+            return None
+        res = self.model.residents
+        fearful = np.flatnonzero(~(fear_beyond_tolerance(res.fear, res.knowledge, protected,
+                                                          self.model.params.reporting) <= 0))
+        chance = kept.copy()
+        chance[fearful] = self.compute(fearful, violent, witness, without_fear=True)
+        return chance
 
     def compute(self, rows: np.ndarray | None, violent: bool, witness: bool, without_fear: bool) -> np.ndarray:
         """The chance itself, from today's beliefs (`probability` without the cache); override this to change it."""
