@@ -35,7 +35,7 @@ class CommitCrimes(Rule):
         free = res.free()
         unreported = 1 - m.report_probability(violent=True)
         lost_deterrence = self.lost_deterrence(free, unreported)
-        chance = np.multiply(res.propensity, lost_deterrence[res.neighbourhood], out=self._work("chance"))
+        chance = np.multiply(res.propensity, m.neighbourhoods.per_resident(lost_deterrence), out=self._work("chance"))
         offender = np.flatnonzero(free & (self.rng.random(len(res), out=self._work("draws")) < chance))
         total = p.violent_per_1000 + p.property_per_1000
         violent = self.rng.random(len(offender)) < (p.violent_per_1000 / total if total > 0 else 0)

@@ -62,7 +62,7 @@ class Patrol(Rule):
             self._note_reported_crimes()
         place = self.place_weight(bias)
         if place is not None:
-            bias = bias * place[res.neighbourhood]
+            bias = bias * m.neighbourhoods.per_resident(place)
         self._stops(day, bias)
         n_arrests = self.rng.poisson(len(res) * p.other_arrests_per_1000 / 1000 / 365)
         book(m, self.arrests.draw(bias, n_arrests, self.rng), day, p.minor_jail_days)
