@@ -100,7 +100,7 @@ class JobConfigs:
         return self.layers[path]
 
 
-_COMPOSED: dict[tuple, bytes] = {}   # in each process that runs jobs: (sweep, choices) -> Hydra's composition
+_COMPOSED: dict[tuple, bytes] = {}   # in each process that runs jobs: (sweep, its master, choices) -> composition
 
 
 def kept(cfg: DictConfig) -> bytes:
@@ -145,7 +145,7 @@ class ComposeOnce(ConfigLoaderImpl):
         parsed = OverridesParser.create(config_loader=self).parse_overrides(list(sweep_overrides))
         value = [is_value(o, self.repository) for o in parsed]
         choices = tuple(o.input_line for o, v in zip(parsed, value) if not v)
-        key = (self.sweep, choices)
+        key = (self.sweep, master_config.hydra.job.config_name, tuple(master_config.hydra.overrides.hydra), choices)
         if key not in _COMPOSED:
             _COMPOSED[key] = kept(super().load_sweep_config(master_config, list(choices)))
         cfg = pickle.loads(_COMPOSED[key])
