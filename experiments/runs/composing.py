@@ -145,7 +145,8 @@ class ComposeOnce(ConfigLoaderImpl):
         parsed = OverridesParser.create(config_loader=self).parse_overrides(list(sweep_overrides))
         value = [is_value(o, self.repository) for o in parsed]
         choices = tuple(o.input_line for o, v in zip(parsed, value) if not v)
-        key = (self.sweep, master_config.hydra.job.config_name, tuple(master_config.hydra.overrides.hydra), choices)
+        master = master_config.hydra.job.config_name, tuple(OmegaConf.to_container(master_config.hydra.overrides.hydra))
+        key = (self.sweep, master, choices)   # (the overrides unresolved: they may name ${hydra:job.num})
         if key not in _COMPOSED:
             _COMPOSED[key] = kept(super().load_sweep_config(master_config, list(choices)))
         cfg = pickle.loads(_COMPOSED[key])
