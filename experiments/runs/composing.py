@@ -39,9 +39,10 @@ def is_value(override: Override, repository) -> bool:
     return isinstance(override.value(), dict) or not repository.group_exists(key)
 
 
-def job_config(config: DictConfig, overrides: list[str]) -> DictConfig:
-    """The config the job with `overrides` will run, without its `hydra` node, composed by Hydra."""
-    cfg = GlobalHydra.instance().config_loader().load_sweep_config(config, overrides)
+def job_config(config: DictConfig, overrides: list[str], loader: ConfigLoaderImpl | None = None) -> DictConfig:
+    """The config the job with `overrides` will run, without its `hydra` node, composed by `loader` (default:
+    Hydra's own)."""
+    cfg = (loader or GlobalHydra.instance().config_loader()).load_sweep_config(config, overrides)
     with read_write(cfg), open_dict(cfg):
         del cfg["hydra"]
     return cfg
@@ -75,10 +76,7 @@ class JobConfigs:
                 choices.append(override.input_line)
         groups = tuple(choices)
         if groups not in self.composed:
-            cfg = self.loader.load_sweep_config(self.config, list(groups))
-            with read_write(cfg), open_dict(cfg):
-                del cfg["hydra"]
-            self.composed[groups] = kept(cfg)
+            self.composed[groups] = kept(job_config(self.config, list(groups), self.loader))
         cfg = pickle.loads(self.composed[groups])
         for layer in layers:
             cfg.merge_with(layer)

@@ -38,16 +38,17 @@ def reporting_probability(base: float, trust: np.ndarray, fear: np.ndarray | Non
     one compiled pass on every core (numba; the same operations in the same order, so the same bits), the
     exponential still numpy's (a compiled one need not give numpy's bits on every processor)."""
     base = min(max(base, 1e-9), 1 - 1e-9)
+    logit_base = np.log(base / (1 - base))
     if compiled_pass:
         logit = np.empty(len(trust))
-        constants = (float(np.log(base / (1 - base))), trust_reference, p.trust_weight, p.protection_relief,
-                     p.fear_tolerance, p.fear_weight)
+        constants = (float(logit_base), trust_reference, p.trust_weight, p.protection_relief, p.fear_tolerance,
+                     p.fear_weight)
         compiled(_negative_logit)[0](trust, np.zeros(0) if fear is None else fear, knowledge, fear is not None,
                                      protected, constants, logit)
         return _logistic_of_negative(logit)
     logit = np.subtract(trust, trust_reference)
     logit *= p.trust_weight
-    np.add(np.log(base / (1 - base)), logit, out=logit)
+    np.add(logit_base, logit, out=logit)
     if fear is not None:
         felt = fear_beyond_tolerance(fear, knowledge, protected, p)
         np.maximum(felt, 0.0, out=felt)
