@@ -3,8 +3,10 @@
 - floor: the bare daily belief update and nothing else, written as fast as this machine allows: one fused
   numba pass on every core (the model's own technique, `model/rules/belief_kernel.py`), computing each
   resident's ties' trust change, fear and knowledge (one gathered row per resident), the felt risk of police
-  contact from the resident's own neighbourhood's risk and the city's, the fear, trust and knowledge update,
-  and the chance to report; no crime, policing, enforcement, spreading of events or outcome counting.
+  contact from the city's risk, the resident's own neighbourhood's and that of the neighbourhoods the
+  resident's ties live in (tie-weighted; the model's weights; `--risk own` leaves the ties' out, as the floor
+  did before session 12), the fear, trust and knowledge update, and the chance to report; no crime, policing,
+  enforcement, spreading of events or outcome counting.
   `--floor numpy` times the same day in plain numpy/scipy (the floor of earlier measurements);
 - model: the whole model (`CommunityTrustModel.run`, `kernel=auto`), every rule and the outcome tables;
 - reference: the belief rule written per agent (model/reference.py), Mesa's `do` loop over
@@ -37,11 +39,11 @@ prange = range   # numba.prange once compiled
 
 
 def _floor_rows(indptr, indices, data, gathered, trust, trust0, fear, knowledge, vulnerability, neighbourhood,
-                local_risk, city_risk, w_own, b, chance):
+                local_risk, strength, city_risk, w_own, w_ties, b, chance):
     fear_influence, fear_decay, policy_fear_rate, trust_influence, trust_recovery, knowledge_spread, decay, \
         logit_base, trust_weight, fear_weight, tolerance, relief, reference = b
     for i in prange(len(trust)):
-        s_shift, s_fear, s_knowledge, ties = 0.0, 0.0, 0.0, 0.0
+        s_shift, s_fear, s_knowledge, ties, s_risk = 0.0, 0.0, 0.0, 0.0, 0.0
         for jj in range(indptr[i], indptr[i + 1]):
             if jj + PREFETCH_AHEAD < len(indices):
                 prefetch(gathered, indices[jj + PREFETCH_AHEAD])
@@ -50,10 +52,15 @@ def _floor_rows(indptr, indices, data, gathered, trust, trust0, fear, knowledge,
             s_fear += w * gathered[j, 1]
             s_knowledge += w * gathered[j, 2]
             ties += w * gathered[j, 3]
+            if w_ties > 0:
+                s_risk += w * gathered[j, 4]
         safe = ties if ties > 0 else 1.0
         f, k, t = fear[i], knowledge[i], trust[i]
         shift = t - trust0[i]
-        felt_risk = vulnerability[i] * ((1 - w_own) * city_risk + w_own * local_risk[neighbourhood[i]])
+        observed = (1 - w_own - w_ties) * city_risk + w_own * local_risk[neighbourhood[i]]
+        if w_ties > 0:
+            observed += w_ties * (s_risk / strength[i] if strength[i] > 0 else local_risk[neighbourhood[i]])
+        felt_risk = vulnerability[i] * observed
         f = min(max(f + fear_influence * vulnerability[i] * max(s_fear / safe - f, 0.0) - fear_decay * f
                     + policy_fear_rate * max(felt_risk - f, 0.0), 0.0), 1.0)
         t = min(max(t + trust_influence * (s_shift / safe - shift) - trust_recovery * shift, 0.0), 1.0)
@@ -63,36 +70,49 @@ def _floor_rows(indptr, indices, data, gathered, trust, trust0, fear, knowledge,
         chance[i] = 1 / (1 + math.exp(-(logit_base + trust_weight * (t - reference) - fear_weight * felt_fear)))
 
 
-def floor(model: CommunityTrustModel, days: int, kernel: str = "numba", rows: str = "lines") -> float:
-    """Seconds for `days` of the bare belief kernel on the model's network and residents; `rows`: the gathered
-    rows each in one cache line ("lines", as the model's), or packed as np.empty gives them ("packed")."""
-    res, b, rp = copy.deepcopy(model.residents), model.params.beliefs, model.params.reporting
-    a, n = model.network.adjacency, len(model.residents)
+def floor(model: CommunityTrustModel, days: int, kernel: str = "numba", rows: str = "lines",
+          risk: str = "own+ties", on_copies: bool = False) -> float:
+    """Seconds for `days` of the bare belief kernel on the model's network and residents (their beliefs are
+    overwritten: time it after the model); `rows`: the gathered rows each in one cache line ("lines", as the
+    model's), or packed as np.empty gives them ("packed"); `risk`: the felt risk from the city's, one's own
+    neighbourhood's and one's ties' neighbourhoods' risk, with the model's weights ("own+ties"), or without
+    the ties' ("own", the floor of session 11 and before); `on_copies`: on deep copies of the residents' arrays
+    (as before session 12; at 1,000,000 residents the pass ran up to 1.5x slower on them, from where the copies
+    lay in memory)."""
+    res = copy.deepcopy(model.residents) if on_copies else model.residents
+    b, rp = model.params.beliefs, model.params.reporting
+    a, n, strength = model.network.adjacency, len(model.residents), model.network.strength
     nb, local = res.neighbourhood, np.linspace(0.0, 0.2, model.neighbourhoods.n)   # some per-neighbourhood risk
+    w_own, w_ties = b.own_neighbourhood_weight, b.ties_neighbourhoods_weight if risk == "own+ties" else 0.0
     decay = b.knowledge_spread * (1 - b.initial_knowledge)
     present, chance = np.ones(n, dtype=bool), np.zeros(n)
     if kernel == "numba":
-        gather, rows = compiled(_gather_rows, _floor_rows)
-        gathered, no_risk = rows_in_cache_lines(n, 4) if rows == "lines" else np.empty((n, 4)), np.zeros(0)
+        gather, update_rows = compiled(_gather_rows, _floor_rows)
+        width = 5 if w_ties > 0 else 4
+        gathered = rows_in_cache_lines(n, width) if rows == "lines" else np.empty((n, width))
+        row_risk = local if w_ties > 0 else np.zeros(0)
         base = min(max(rp.violent_base, 1e-9), 1 - 1e-9)
         constants = (b.fear_influence, b.fear_decay, b.policy_fear_rate, b.trust_influence, b.trust_recovery,
                      b.knowledge_spread, decay, math.log(base / (1 - base)), rp.trust_weight, rp.fear_weight,
                      rp.fear_tolerance, rp.protection_relief, b.initial_trust_mean)
-        gather(present, res.trust, res.trust0, res.fear, res.knowledge, nb, no_risk, gathered)
-        rows(a.indptr, a.indices, a.data, gathered, res.trust, res.trust0, res.fear, res.knowledge,
-             res.vulnerability, nb, local, 0.1, 0.5, constants, chance)    # compiled or loaded: not timed
+        gather(present, res.trust, res.trust0, res.fear, res.knowledge, nb, row_risk, gathered)
+        update_rows(a.indptr, a.indices, a.data, gathered, res.trust, res.trust0, res.fear, res.knowledge,
+                    res.vulnerability, nb, local, strength, 0.1, w_own, w_ties, constants, chance)   # not timed
     ties = a @ np.ones(n)
     safe = np.where(ties > 0, ties, 1.0)
     clock = time.perf_counter()
     for _ in range(days):
         if kernel == "numba":
-            gather(present, res.trust, res.trust0, res.fear, res.knowledge, nb, no_risk, gathered)
-            rows(a.indptr, a.indices, a.data, gathered, res.trust, res.trust0, res.fear, res.knowledge,
-                 res.vulnerability, nb, local, 0.1, 0.5, constants, chance)
+            gather(present, res.trust, res.trust0, res.fear, res.knowledge, nb, row_risk, gathered)
+            update_rows(a.indptr, a.indices, a.data, gathered, res.trust, res.trust0, res.fear, res.knowledge,
+                        res.vulnerability, nb, local, strength, 0.1, w_own, w_ties, constants, chance)
             continue
         shift = res.trust - res.trust0
         s = a @ np.column_stack([shift, res.fear, res.knowledge])
-        felt_risk = res.vulnerability * (0.5 * 0.1 + 0.5 * local[nb])
+        observed = (1 - w_own - w_ties) * 0.1 + w_own * local[nb]
+        if w_ties > 0:
+            observed = observed + w_ties * np.divide(a @ local[nb], strength, out=local[nb], where=strength > 0)
+        felt_risk = res.vulnerability * observed
         fear = res.fear + b.fear_influence * res.vulnerability * np.maximum(s[:, 1] / safe - res.fear, 0) \
             - b.fear_decay * res.fear + b.policy_fear_rate * np.maximum(felt_risk - res.fear, 0)
         trust = res.trust + b.trust_influence * (s[:, 0] / safe - shift) - b.trust_recovery * shift
@@ -125,21 +145,30 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="time floor and model this many times, alternating")
     parser.add_argument("--rows", choices=("lines", "packed"), default="lines",
                         help="the floor's gathered rows: each in a cache line (as the model's), or packed")
+    parser.add_argument("--risk", choices=("own+ties", "own"), default="own+ties",
+                        help="the floor's felt risk: from one's own and one's ties' neighbourhoods (the model's "
+                             "weights), or one's own only (the floor before session 12)")
+    parser.add_argument("--on-copies", action="store_true",
+                        help="time the floor on deep copies of the residents, before the model (as before session "
+                             "12), not on the model's own arrays after it")
     args = parser.parse_args()
     params = make_params(size=args.size, days=args.days, policy=args.policy)
     floors, models = [], []
     for _ in range(args.repeat):
         model = CommunityTrustModel(params, rng=0, create_agents=False)
-        floors.append(floor(model, args.days, args.floor, args.rows))
+        if args.on_copies:
+            floors.append(floor(model, args.days, args.floor, args.rows, args.risk, on_copies=True))
         clock = time.perf_counter()
         model.run()
         model.tables()
         models.append(time.perf_counter() - clock)
+        if not args.on_copies:   # the same arrays, laid out in memory as the model's
+            floors.append(floor(model, args.days, args.floor, args.rows, args.risk))
     floor_s, model_s = min(floors), min(models)
     rd = args.size * args.days
     print(f"{args.size:,} residents x {args.days} days, {args.policy}, model kernel {model.kernel}, "
           f"best of {args.repeat}")
-    timed = [(f"floor ({args.floor} belief kernel)", floor_s), ("model (all rules, tables)", model_s)]
+    timed = [(f"floor ({args.floor} belief kernel, risk {args.risk})", floor_s), ("model (all rules, tables)", model_s)]
     if args.reference_days > 0:
         timed.append((f"per-agent reference ({args.reference_days} days, scaled)",
                       reference(model, args.reference_days) * args.days))
