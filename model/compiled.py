@@ -11,10 +11,12 @@ waits less. It changes no number.
 from __future__ import annotations
 
 import importlib.util
+import math
 
 import numpy as np
 
 _cache: dict = {}
+prange = range    # numba.prange once compiled (this module's own `_exp_into`)
 PREFETCH_AHEAD = 24   # ties: how far ahead of the tie being read a pass asks for the next ones (measured at 3M)
 
 
@@ -36,6 +38,35 @@ def rows_in_cache_lines(n: int, width: int) -> np.ndarray:
     buffer = np.empty(n * padded + per_line)
     start = (-buffer.ctypes.data % CACHE_LINE) // 8
     return buffer[start:start + n * padded].reshape(n, padded)
+
+
+def exp_is_numpys() -> bool:
+    """Whether a compiled pass's `math.exp` gives numpy's `np.exp` to the last bit, so that a pass may take the
+    exponential itself (on every core) without changing a result. numpy computes the float64 exponential with its
+    own vector code on AVX-512 processors only, and elsewhere calls the C library's `exp`, which is what a compiled
+    `math.exp` calls too, unless numba vectorizes it with Intel's SVML. So: no AVX-512, no SVML, and the two agree
+    on 200,001 values from -745 to 710 (where exp is finite and not subnormal, and beyond); checked once."""
+    if "exp_is_numpys" not in _cache:
+        _cache["exp_is_numpys"] = available() and _exp_agrees()
+    return _cache["exp_is_numpys"]
+
+
+def _exp_agrees() -> bool:
+    import numba  # noqa: PLC0415
+    from numpy._core._multiarray_umath import __cpu_features__  # noqa: PLC0415  (what numpy dispatches on)
+
+    if numba.config.USING_SVML or any(__cpu_features__.get(f, False) for f in ("AVX512F", "AVX512_SKX")):
+        return False
+    x = np.concatenate([np.linspace(-745.0, 710.0, 100_001), np.linspace(-40.0, 40.0, 100_000)])
+    out = np.empty_like(x)
+    compiled(_exp_into)[0](x, out)
+    with np.errstate(over="ignore"):
+        return bool(np.array_equal(out, np.exp(x)))
+
+
+def _exp_into(x, out):
+    for i in prange(len(x)):
+        out[i] = math.exp(x[i])
 
 
 def available() -> bool:

@@ -16,9 +16,11 @@ replaces `ReportCrimes` and overrides `probability` changes all of them together
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from model.compiled import compiled
+from model.compiled import compiled, exp_is_numpys
 from model.daylog import POLICE_CONTACT
 from model.params import ReportingParams
 from model.rules import Rule
@@ -34,18 +36,18 @@ def reporting_probability(base: float, trust: np.ndarray, fear: np.ndarray | Non
     logit(base) + trust_weight*(trust - ref) - fear_weight*max(felt fear - fear_tolerance, 0); fear None: no fear.
 
     Computed in two buffers (whole-population calls run on up to 10,000,000 residents), in the order of
-    operations of the formula, so that the result is the same to the last bit. `compiled_pass`: the logit in
-    one compiled pass on every core (numba; the same operations in the same order, so the same bits), the
-    exponential still numpy's (a compiled one need not give numpy's bits on every processor)."""
+    operations of the formula, so that the result is the same to the last bit. `compiled_pass`: in one compiled
+    pass on every core (numba; the same operations in the same order, so the same bits), the exponential too
+    where a compiled one is numpy's to the bit (`model.compiled.exp_is_numpys`), else numpy's after the pass."""
     base = min(max(base, 1e-9), 1 - 1e-9)
     logit_base = np.log(base / (1 - base))
     if compiled_pass:
-        logit = np.empty(len(trust))
+        out, logistic = np.empty(len(trust)), exp_is_numpys()
         constants = (float(logit_base), trust_reference, p.trust_weight, p.protection_relief, p.fear_tolerance,
                      p.fear_weight)
-        compiled(_negative_logit)[0](trust, np.zeros(0) if fear is None else fear, knowledge, fear is not None,
-                                     protected, constants, logit)
-        return _logistic_of_negative(logit)
+        compiled(_chance_rows)[0](trust, np.zeros(0) if fear is None else fear, knowledge, fear is not None,
+                                  protected, logistic, constants, out)
+        return out if logistic else _logistic_of_negative(out)
     logit = np.subtract(trust, trust_reference)
     logit *= p.trust_weight
     np.add(logit_base, logit, out=logit)
@@ -77,15 +79,16 @@ def _logistic_of_negative(x: np.ndarray) -> np.ndarray:
     return np.divide(1, x, out=x)
 
 
-def _negative_logit(trust, fear, knowledge, with_fear, protected, constants, out):
-    """-logit of the chance to report, for every resident: `reporting_probability`'s operations, in its order."""
+def _chance_rows(trust, fear, knowledge, with_fear, protected, logistic, constants, out):
+    """The chance to report for every resident (`logistic`), or minus its logit: `reporting_probability`'s
+    operations, in its order (1 / (exp(-logit) + 1), as `_logistic_of_negative` computes it)."""
     logit_base, trust_reference, trust_weight, relief, tolerance, fear_weight = constants
     for i in prange(len(trust)):
         logit = logit_base + (trust[i] - trust_reference) * trust_weight
         if with_fear:
             felt = (1 - knowledge[i] * relief) * fear[i] - tolerance if protected else fear[i] - tolerance
             logit = logit - max(felt, 0.0) * fear_weight
-        out[i] = -logit
+        out[i] = 1 / (math.exp(-logit) + 1) if logistic else -logit
 
 
 class ReportingRule(Rule):
