@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Set up if needed, lint, then run the test suite (extra arguments go to pytest, e.g. -m "not slow").
+# Set up if needed, lint, then run the test suite on every core (pytest-xdist; one worker per core, each test
+# file on one worker, so a module's fixture is made once). Extra arguments go to pytest, e.g. -m "not slow",
+# or -n 0 to run in one process.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/python -m ruff check . || { echo "test: ruff check found problems (ruff check --fix . repairs some)" >&2; exit 1; }
-exec .venv/bin/python -m pytest "$@"
+exec .venv/bin/python -m pytest -n auto --dist loadfile "$@"

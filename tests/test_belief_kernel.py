@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 
 from experiments.runs.testing import make_params
-from model import CommunityTrustModel, ParameterError
-from model import compiled
+from model import CommunityTrustModel, ParameterError, compiled
 from model.rules import belief_kernel, reporting
 from model.rules.belief_kernel import AUTO_NUMBA_RESIDENTS, choose_kernel
 from model.rules.reporting import reporting_probability

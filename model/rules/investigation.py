@@ -40,7 +40,8 @@ class InvestigateCrimes(Rule):
         chance = np.where(violent, p.clearance_violent, p.clearance_property)
         chance = coverage * np.minimum(1.0, chance + p.witness_clearance_boost * crimes["cooperated"][cases])
         cleared = self.rng.random(len(cases)) < chance
-        crimes["cleared"] = np.isin(np.arange(len(crimes["victim"])), cases[cleared])
+        crimes["cleared"] = np.zeros(len(crimes["victim"]), dtype=bool)
+        crimes["cleared"][cases[cleared]] = True
         m.outcomes.count(day, "cleared", victim[cleared])
         m.outcomes.count(day, "cleared_violent", victim[cleared & violent])
         np.add.at(police.total_cleared, self.rng.integers(0, len(police), int(cleared.sum())), 1)
