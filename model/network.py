@@ -129,10 +129,11 @@ def _uniform_in_block(sorted_keys: np.ndarray, who: np.ndarray, order: np.ndarra
                       keys_given: bool = False) -> np.ndarray:
     """For each entry of `who`, a uniform member of the same block of `sorted_keys` (mapped through `order`).
 
-    `sorted_keys` is non-decreasing; `who` holds rows (whose key is sorted_keys[row]) or, with keys_given,
-    the keys themselves.
+    `sorted_keys` is non-decreasing, of non-negative integer codes; `who` holds rows (whose key is
+    sorted_keys[row]) or, with keys_given, the keys themselves.
     """
     keys = who if keys_given else sorted_keys[who]
-    start = np.searchsorted(sorted_keys, keys, side="left")
-    stop = np.searchsorted(sorted_keys, keys, side="right")
+    values = np.arange(int(sorted_keys[-1]) + 1 if len(sorted_keys) else 0)   # keys are small codes, 0 and up
+    start = np.searchsorted(sorted_keys, values, side="left")[keys]   # each code's block, found once
+    stop = np.searchsorted(sorted_keys, values, side="right")[keys]
     return order[start + (rng.random(len(keys)) * (stop - start)).astype(np.int64)]
