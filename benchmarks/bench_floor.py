@@ -83,7 +83,8 @@ def floor(model: CommunityTrustModel, days: int, kernel: str = "numba", rows: st
     b, rp = model.params.beliefs, model.params.reporting
     a, n, strength = model.network.adjacency, len(model.residents), model.network.strength
     nb, local = res.neighbourhood, np.linspace(0.0, 0.2, model.neighbourhoods.n)   # some per-neighbourhood risk
-    w_own, w_ties = b.own_neighbourhood_weight, b.ties_neighbourhoods_weight if risk == "own+ties" else 0.0
+    w_own = b.own_neighbourhood_weight
+    w_ties = b.ties_neighbourhoods_weight if risk == "own+ties" else 0.0
     decay = b.knowledge_spread * (1 - b.initial_knowledge)
     present, chance = np.ones(n, dtype=bool), np.zeros(n)
     if kernel == "numba":
@@ -109,9 +110,10 @@ def floor(model: CommunityTrustModel, days: int, kernel: str = "numba", rows: st
             continue
         shift = res.trust - res.trust0
         s = a @ np.column_stack([shift, res.fear, res.knowledge])
-        observed = (1 - w_own - w_ties) * 0.1 + w_own * local[nb]
+        own = local[nb]
+        observed = (1 - w_own - w_ties) * 0.1 + w_own * own
         if w_ties > 0:
-            observed = observed + w_ties * np.divide(a @ local[nb], strength, out=local[nb], where=strength > 0)
+            observed = observed + w_ties * np.divide(a @ own, strength, out=own.copy(), where=strength > 0)
         felt_risk = res.vulnerability * observed
         fear = res.fear + b.fear_influence * res.vulnerability * np.maximum(s[:, 1] / safe - res.fear, 0) \
             - b.fear_decay * res.fear + b.policy_fear_rate * np.maximum(felt_risk - res.fear, 0)
