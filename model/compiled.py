@@ -6,6 +6,9 @@ numba.prange when they are compiled, so the plain functions stay readable (and r
 `prefetch(array, row)` (import it from here): nothing in plain Python; compiled, a hint to the processor to
 start loading that row of a 2-D array, so that reading a tie that lives far away in memory (a city-wide tie)
 waits less. It changes no number.
+
+A pass may call small functions of its own (per resident, shared with another pass): mark them `@called`;
+`compiled` compiles those it finds among a pass's global names along with it.
 """
 
 from __future__ import annotations
@@ -22,6 +25,15 @@ PREFETCH_AHEAD = 24   # ties: how far ahead of the tie being read a pass asks fo
 
 def prefetch(array, row) -> None:
     """Plain Python: nothing (see the module's docstring)."""
+
+
+_called: dict[int, object] = {}   # id -> function
+
+
+def called(function):
+    """Mark `function` as called by compiled passes (it is compiled with them; plain Python stays plain)."""
+    _called[id(function)] = function
+    return function
 
 
 CACHE_LINE = 64   # bytes the processor loads from memory at a time (x86-64 and most ARM cores)
@@ -100,8 +112,20 @@ def compiled(*functions, parallel: bool = True) -> tuple:
         for f in functions:
             f.__globals__["prange"] = numba.prange if parallel else range
             f.__globals__["prefetch"] = _prefetch_intrinsic()
+            _compile_called(f, numba)
         _cache[key] = tuple(numba.njit(parallel=parallel, cache=True)(f) for f in functions)
     return _cache[key]
+
+
+def _compile_called(function, numba) -> None:
+    """Bind the `@called` functions among `function`'s global names to their compiled forms (and theirs)."""
+    for name in function.__code__.co_names:
+        target = function.__globals__.get(name)
+        if id(target) in _called and _called[id(target)] is target:
+            _compile_called(target, numba)
+            if ("called", target) not in _cache:
+                _cache[("called", target)] = numba.njit(cache=True)(target)
+            function.__globals__[name] = _cache[("called", target)]
 
 
 def _prefetch_intrinsic():

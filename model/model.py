@@ -135,9 +135,11 @@ class CommunityTrustModel(mesa.Model):
             self.running = False
 
     def apply(self, rule: Rule) -> None:
-        """Run one rule's day; if it may have changed beliefs, drop what was kept from them."""
+        """Run one rule's day; if it may have changed beliefs and did not say so itself, drop what was kept from
+        them (a rule that says so may hand over what it computed from its new beliefs: UpdateBeliefs)."""
+        version = self.residents.beliefs_version
         rule.step(self.day)
-        if rule.changes_beliefs:
+        if rule.changes_beliefs and self.residents.beliefs_version == version:
             self.residents.beliefs_changed()
 
     def _record_day(self) -> None:

@@ -4,10 +4,16 @@ it must always equal the chance computed afresh, whichever rules ran and whateve
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from experiments.runs.testing import make_params
 from model import CommunityTrustModel
+from model.compiled import available
 from model.params import DEFAULT_RULES
+from model.rules.beliefs import UpdateBeliefs
+from model.rules.reporting import ReportCrimes
+
+NEEDS_NUMBA = pytest.mark.skipif(not available(), reason="the fused kernel is an extra: pip install -e '.[fast]'")
 
 WITH_A_RULE_THAT_CHANGES_TRUST = [*DEFAULT_RULES, "model.rules.examples.UnsolvedCaseDisillusion"]
 
@@ -30,15 +36,43 @@ class CheckedModel(CommunityTrustModel):
             self.checks += 1
 
 
-def test_the_kept_chance_to_report_always_equals_a_fresh_one():
+@pytest.mark.parametrize("kernel", ["numpy", pytest.param("numba", marks=NEEDS_NUMBA)])
+def test_the_kept_chance_to_report_always_equals_a_fresh_one(kernel):
     # community_trust reaches residents by outreach (knowledge changes mid-day); the example rule cuts trust
-    # after the end-of-day update; a county history switches the policy (and so the victims' protection)
+    # after the end-of-day update; a county history switches the policy (and so the victims' protection).
+    # With kernel=numba the belief pass computes the chance on the way and hands it over (ReportingRule.keep)
     for policy, rules in (("community_trust", WITH_A_RULE_THAT_CHANGES_TRUST), ("287g_task_force", DEFAULT_RULES)):
         p = make_params(size=1500, days=40, policy=policy)
         p.rules = rules
-        model = CheckedModel(p, rng=3, create_agents=False)
+        model = CheckedModel(p, rng=3, create_agents=False, kernel=kernel)
         model.run()
         assert model.checks == 40 * len(rules) * 4
+
+
+@NEEDS_NUMBA
+def test_the_belief_pass_hands_over_the_chance_it_computed():
+    """kernel=numba: after the belief update nothing computes everyone's chance again (the pass's own is kept and
+    equals a fresh one), and a replaced formula is never taken from the pass."""
+    model = CommunityTrustModel(make_params(size=1500, days=40, policy="287g_task_force"), rng=0,
+                                create_agents=False, kernel="numba")
+    for _ in range(30):
+        model.step()
+    calls, compute, beliefs = [], model.reporting.compute, next(r for r in model.rules if isinstance(r, UpdateBeliefs))
+    model.reporting.compute = lambda rows, *args: calls.append(rows is None) or compute(rows, *args)
+    step = beliefs.step
+    beliefs.step = lambda day: calls.append("beliefs") or step(day)
+    model.step()
+    assert calls.count("beliefs") == 1 and not any(c is True for c in calls[calls.index("beliefs"):])
+    kept = model.report_probability(), model.reporting.probability(without_fear=True)
+    assert not np.array_equal(*kept)       # some residents fear enough for the two to differ
+    for chance, without_fear in zip(kept, (False, True)):
+        assert np.array_equal(chance, compute(None, True, False, without_fear))
+
+    class Replaced(ReportCrimes):
+        def compute(self, rows, violent, witness, without_fear):
+            return super().compute(rows, violent, witness, without_fear) * 0.5
+
+    assert Replaced(model).formula_for_everyone() is None
 
 
 def test_the_kept_chance_cannot_be_changed_by_a_caller():

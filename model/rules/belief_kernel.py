@@ -15,6 +15,7 @@ import numpy as np
 
 from model.compiled import PREFETCH_AHEAD, available, compiled, prefetch, rows_in_cache_lines
 from model.declare import ParameterError
+from model.rules.reporting import chances_with_and_without_fear
 
 __all__ = ["AUTO_NUMBA_RESIDENTS", "available", "choose_kernel", "update"]
 
@@ -119,10 +120,13 @@ def _update_rows(indptr, indices, data, gathered, present, trust, trust0, fear, 
 
 
 def update(res, present, adjacency, strength, events, seen_enforcement, unfair, fair, seen_cleared, city_risk,
-           local_risk, w_own, w_ties, b, gathered: np.ndarray | None = None) -> np.ndarray:
+           local_risk, w_own, w_ties, b, gathered: np.ndarray | None = None,
+           chance_formula: tuple | None = None) -> tuple[np.ndarray, tuple | None]:
     """Update present residents' fear, trust and knowledge in place (the arrays of `res`). `strength` is each
     resident's tie strength (to everyone, removed or not). `gathered` is a work buffer reused from day to day
-    (made if None); it is returned for the next call."""
+    (made if None); it is returned for the next call. `chance_formula` (`ReportingRule.formula_for_everyone`):
+    in the same pass, everyone's chance to report a violent crime with fear and without, from the new beliefs,
+    returned as a pair (else None)."""
     gather, update_rows = compiled(_gather_rows, _update_rows)
     width = 5 if w_ties > 0 else 4
     if gathered is None or len(gathered) != len(present) or gathered.shape[1] < width:
@@ -133,4 +137,6 @@ def update(res, present, adjacency, strength, events, seen_enforcement, unfair, 
                 res.fear, res.knowledge, res.vulnerability, res.attention, res.neighbourhood, local_risk, strength,
                 events, seen_enforcement, unfair, fair, seen_cleared, float(city_risk), float(w_own), float(w_ties),
                 tuple(float(getattr(b, p)) for p in PARAMS))
-    return gathered
+    if chance_formula is None:
+        return gathered, None
+    return gathered, chances_with_and_without_fear(res.trust, res.fear, res.knowledge, *chance_formula)

@@ -109,7 +109,12 @@ class UpdateBeliefs(Rule):
         today = Tallies.from_log(m.today, len(m.residents), scratch)
         b = m.params.beliefs
         ties = self.ties_present(m.residents.present().astype(float)) if m.kernel == "numpy" else None
-        update_beliefs(m.residents, m.network, today, self.observed_risk(), b, ties, kernel=m.kernel, work=self.work)
+        formula = m.reporting.formula_for_everyone()
+        chances = update_beliefs(m.residents, m.network, today, self.observed_risk(), b, ties, kernel=m.kernel,
+                                 work=self.work, chance_formula=formula)
+        if chances is not None:   # the compiled pass took everyone's chance to report on the way: keep it
+            m.residents.beliefs_changed()
+            m.reporting.keep(*chances, protected=formula[1])
 
 
 @dataclass
@@ -164,7 +169,8 @@ class Scratch:
 
 
 def update_beliefs(res, net, today: Tallies, risk: ObservedRisk, b, ties: np.ndarray | None = None,
-                   kernel: str = "numpy", work: dict | None = None) -> None:
+                   kernel: str = "numpy", work: dict | None = None,
+                   chance_formula: tuple | None = None) -> tuple[np.ndarray, np.ndarray] | None:
     """One day's fear, trust and knowledge update for every resident still present, in place.
 
     `risk` is the community's observed risk of police contact (UpdateBeliefs.observed_risk); `ties`
@@ -172,27 +178,30 @@ def update_beliefs(res, net, today: Tallies, risk: ObservedRisk, b, ties: np.nda
     model/reference.py is the same rule written per agent, and the test that both agree
     keeps this one honest. `kernel="numba"` runs the same arithmetic fused into one pass on every core
     (model/rules/belief_kernel.py), with the same result bit for bit; it sums the ties itself (`ties` is not
-    read) and keeps its work buffer in `work`, a dict the caller may keep from day to day.
+    read) and keeps its work buffer in `work`, a dict the caller may keep from day to day; given
+    `chance_formula` (`ReportingRule.formula_for_everyone`), it returns everyone's chance to report a violent
+    crime with fear and without, from the new beliefs (the numpy form returns None).
     """
     work = {} if work is None else work
     scratch = work.setdefault("scratch", Scratch(len(res)))
     try:
-        _update(res, net, today, risk, b, ties, kernel, work, scratch)
+        return _update(res, net, today, risk, b, ties, kernel, work, scratch, chance_formula)
     finally:
         scratch.clear()
 
 
-def _update(res, net, today: Tallies, risk: ObservedRisk, b, ties, kernel: str, work: dict, scratch: Scratch) -> None:
+def _update(res, net, today: Tallies, risk: ObservedRisk, b, ties, kernel: str, work: dict, scratch: Scratch,
+            chance_formula: tuple | None = None) -> tuple[np.ndarray, np.ndarray] | None:
     present = res.present()
     events = scratch.tally("events", today.event_rows, today.event_weights)
     seen_enforcement = scratch.seen("seen_enforcement", net, today.event_rows, today.event_weights)
     seen_cleared = scratch.seen("seen_cleared", net, today.cleared_rows)
     w_own, w_ties = b.own_neighbourhood_weight, b.ties_neighbourhoods_weight
     if kernel == "numba":
-        work["gathered"] = belief_kernel.update(
+        work["gathered"], chances = belief_kernel.update(
             res, present, net.adjacency, net.strength, events, seen_enforcement, today.unfair, today.fair,
-            seen_cleared, risk.city, risk.local, w_own, w_ties, b, work.get("gathered"))
-        return
+            seen_cleared, risk.city, risk.local, w_own, w_ties, b, work.get("gathered"), chance_formula)
+        return chances
     here = present.astype(float)
     shift = res.trust - res.trust0
     local = risk.local[res.neighbourhood] if w_own > 0 or w_ties > 0 else None   # one's own neighbourhood's risk
@@ -233,6 +242,7 @@ def _update(res, net, today: Tallies, risk: ObservedRisk, b, ties, kernel: str, 
     for name, new in (("fear", fear), ("trust", trust), ("knowledge", knowledge)):
         column = getattr(res, name)
         column[present] = np.clip(new[present], 0.0, 1.0)
+    return None
 
 
 def _share(part, whole):

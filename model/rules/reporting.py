@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from model.compiled import compiled, exp_is_numpys
+from model.compiled import called, compiled, exp_is_numpys
 from model.daylog import POLICE_CONTACT
 from model.params import ReportingParams
 from model.rules import Rule
@@ -39,25 +39,29 @@ def reporting_probability(base: float, trust: np.ndarray, fear: np.ndarray | Non
     operations of the formula, so that the result is the same to the last bit. `compiled_pass`: in one compiled
     pass on every core (numba; the same operations in the same order, so the same bits), the exponential too
     where a compiled one is numpy's to the bit (`model.compiled.exp_is_numpys`), else numpy's after the pass."""
-    base = min(max(base, 1e-9), 1 - 1e-9)
-    logit_base = np.log(base / (1 - base))
+    constants = chance_constants(base, p, trust_reference)
     if compiled_pass:
         out, logistic = np.empty(len(trust)), exp_is_numpys()
-        constants = (float(logit_base), trust_reference, p.trust_weight, p.protection_relief, p.fear_tolerance,
-                     p.fear_weight)
         compiled(_chance_rows)[0](trust, np.zeros(0) if fear is None else fear, knowledge, fear is not None,
                                   protected, logistic, constants, out)
-        return out if logistic else _logistic_of_negative(out)
+        return out if logistic else logistic_of_negative(out)
     logit = np.subtract(trust, trust_reference)
     logit *= p.trust_weight
-    np.add(logit_base, logit, out=logit)
+    np.add(constants[0], logit, out=logit)
     if fear is not None:
         felt = fear_beyond_tolerance(fear, knowledge, protected, p)
         np.maximum(felt, 0.0, out=felt)
         felt *= p.fear_weight
         logit -= felt
     np.negative(logit, out=logit)
-    return _logistic_of_negative(logit)
+    return logistic_of_negative(logit)
+
+
+def chance_constants(base: float, p: ReportingParams, trust_reference: float) -> tuple:
+    """The numbers of `reporting_probability`'s formula as a compiled pass takes them (`minus_logits`)."""
+    base = min(max(base, 1e-9), 1 - 1e-9)
+    return (float(np.log(base / (1 - base))), float(trust_reference), float(p.trust_weight),
+            float(p.protection_relief), float(p.fear_tolerance), float(p.fear_weight))
 
 
 def fear_beyond_tolerance(fear: np.ndarray, knowledge: np.ndarray, protected: bool, p: ReportingParams) -> np.ndarray:
@@ -72,23 +76,56 @@ def fear_beyond_tolerance(fear: np.ndarray, knowledge: np.ndarray, protected: bo
     return felt
 
 
-def _logistic_of_negative(x: np.ndarray) -> np.ndarray:
+def logistic_of_negative(x: np.ndarray) -> np.ndarray:
     """1 / (1 + exp(x)) in place: the logistic function of -x."""
     np.exp(x, out=x)
     x += 1
     return np.divide(1, x, out=x)
 
 
-def _chance_rows(trust, fear, knowledge, with_fear, protected, logistic, constants, out):
-    """The chance to report for every resident (`logistic`), or minus its logit: `reporting_probability`'s
-    operations, in its order (1 / (exp(-logit) + 1), as `_logistic_of_negative` computes it)."""
+@called
+def minus_logits(constants, protected, trust, fear, knowledge):
+    """Minus the logit of one resident's chance to report, without fear and with it: `reporting_probability`'s
+    operations, in its order (for compiled passes)."""
     logit_base, trust_reference, trust_weight, relief, tolerance, fear_weight = constants
+    logit = logit_base + (trust - trust_reference) * trust_weight
+    felt = (1 - knowledge * relief) * fear - tolerance if protected else fear - tolerance
+    return -logit, -(logit - max(felt, 0.0) * fear_weight)
+
+
+@called
+def logistic_of_minus(x):
+    """1 / (exp(x) + 1), as `logistic_of_negative` computes it (for compiled passes)."""
+    return 1 / (math.exp(x) + 1)
+
+
+def chances_with_and_without_fear(trust: np.ndarray, fear: np.ndarray, knowledge: np.ndarray, constants: tuple,
+                                  protected: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Everyone's chance to report with fear and without, in one compiled pass, as `reporting_probability` computes
+    each (`chance_constants` of its base); where fear takes nothing off, one exponential serves both."""
+    chance, chance_without_fear, logistic = np.empty(len(trust)), np.empty(len(trust)), exp_is_numpys()
+    compiled(_chance_pair_rows)[0](trust, fear, knowledge, constants, protected, logistic, chance, chance_without_fear)
+    if not logistic:   # the pass wrote minus the logits
+        return logistic_of_negative(chance), logistic_of_negative(chance_without_fear)
+    return chance, chance_without_fear
+
+
+def _chance_pair_rows(trust, fear, knowledge, constants, protected, logistic, chance, chance_without_fear):
     for i in prange(len(trust)):
-        logit = logit_base + (trust[i] - trust_reference) * trust_weight
-        if with_fear:
-            felt = (1 - knowledge[i] * relief) * fear[i] - tolerance if protected else fear[i] - tolerance
-            logit = logit - max(felt, 0.0) * fear_weight
-        out[i] = 1 / (math.exp(-logit) + 1) if logistic else -logit
+        without, with_ = minus_logits(constants, protected, trust[i], fear[i], knowledge[i])
+        if not logistic:
+            chance[i], chance_without_fear[i] = with_, without
+        else:
+            chance[i] = logistic_of_minus(with_)
+            chance_without_fear[i] = chance[i] if without == with_ else logistic_of_minus(without)
+
+
+def _chance_rows(trust, fear, knowledge, with_fear, protected, logistic, constants, out):
+    """The chance to report for every resident (`logistic`), or minus its logit."""
+    for i in prange(len(trust)):
+        without, with_ = minus_logits(constants, protected, trust[i], fear[i] if with_fear else 0.0, knowledge[i])
+        x = with_ if with_fear else without
+        out[i] = logistic_of_minus(x) if logistic else x
 
 
 class ReportingRule(Rule):
@@ -109,6 +146,18 @@ class ReportingRule(Rule):
         `without_fear`: the same chance if they feared no immigration consequences (trust as it is)."""
         if rows is not None:
             return self.compute(rows, violent, witness, without_fear)
+        self._catch_up()
+        key = (violent, witness, without_fear, self.model.policy.victim_witness_protection)
+        if key not in self._everyone:
+            chance = self._without_fear_from_kept(violent, witness, key[3]) if without_fear else None
+            if chance is None:
+                chance = self.compute(None, violent, witness, without_fear)
+            chance.flags.writeable = False
+            self._everyone[key] = chance
+        return self._everyone[key]
+
+    def _catch_up(self) -> None:
+        """Drop what was kept if the beliefs moved since; recompute the rows of the residents who changed alone."""
         res = self.model.residents
         if res.beliefs_version != self._version:
             self._everyone, self._version, self._patched = {}, res.beliefs_version, 0
@@ -121,14 +170,25 @@ class ReportingRule(Rule):
                 kept[rows] = self.compute(rows, violent_, witness_, without_fear_)
                 kept.flags.writeable = False
         self._patched = len(res.belief_patches)
-        key = (violent, witness, without_fear, protected)
-        if key not in self._everyone:
-            chance = self._without_fear_from_kept(violent, witness, protected) if without_fear else None
-            if chance is None:
-                chance = self.compute(None, violent, witness, without_fear)
-            chance.flags.writeable = False
-            self._everyone[key] = chance
-        return self._everyone[key]
+
+    def formula_for_everyone(self) -> tuple | None:
+        """What a compiled pass over residents needs to compute everyone's chance to report a violent crime, with
+        fear and without, as `compute` would (`chances_with_and_without_fear`): (constants, protected). None where
+        `compute` is overridden (a pass cannot know the replacement) or the model does not run compiled passes."""
+        m = self.model
+        if type(self).compute is not ReportingRule.compute or m.kernel != "numba":
+            return None
+        rp = m.params.reporting
+        return (chance_constants(rp.violent_base, rp, m.params.beliefs.initial_trust_mean),
+                m.policy.victim_witness_protection)
+
+    def keep(self, chance: np.ndarray, chance_without_fear: np.ndarray, protected: bool) -> None:
+        """Keep everyone's chance to report a violent crime, with fear and without, computed by another pass from
+        the current beliefs with `formula_for_everyone` (so equal to what `compute` gives, bit for bit)."""
+        self._catch_up()
+        for without_fear, chance_ in ((False, chance), (True, chance_without_fear)):
+            chance_.flags.writeable = False
+            self._everyone[(True, False, without_fear, protected)] = chance_
 
     def _without_fear_from_kept(self, violent: bool, witness: bool, protected: bool) -> np.ndarray | None:
         """Everyone's chance without fear, from their kept chance with fear: the same number wherever a
