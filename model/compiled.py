@@ -110,7 +110,9 @@ def compiled(*functions, parallel: bool = True) -> tuple:
         import numba  # noqa: PLC0415  (an optional extra, and slow to import: only when used)
 
         for f in functions:
-            f.__globals__["prange"] = numba.prange if parallel else range
+            # numba.prange in any case (a serial compilation reads it as range): numba resolves the name when it
+            # compiles, at the first call, so binding range here would turn a module's parallel passes serial
+            f.__globals__["prange"] = numba.prange
             f.__globals__["prefetch"] = _prefetch_intrinsic()
             _compile_called(f, numba)
         _cache[key] = tuple(numba.njit(parallel=parallel, cache=True)(f) for f in functions)

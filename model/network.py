@@ -49,10 +49,20 @@ class SocialNetwork:
         """Add `spread_from(rows, weights)` to `out` in place; return the rows it touched (the ties of `rows`)."""
         if len(rows) == 0:
             return rows[:0]
-        sub = self.adjacency[rows]
+        a = self.adjacency
+        ties, count = self.tie_positions(rows)
         w = np.ones(len(rows)) if weights is None else weights
-        np.add.at(out, sub.indices, np.repeat(w, np.diff(sub.indptr)) * sub.data)
-        return sub.indices
+        touched = a.indices[ties]
+        np.add.at(out, touched, np.repeat(w, count) * a.data[ties])
+        return touched
+
+    def tie_positions(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where the ties of `rows` are in `adjacency.indices` and `.data`, row after row (in the order
+        `adjacency[rows]` lists them, without building that matrix), and how many each row has."""
+        indptr = self.adjacency.indptr
+        start, count = indptr[rows], indptr[rows + 1] - indptr[rows]
+        before = np.cumsum(count) - count   # ties listed before each row's
+        return np.repeat(start - before, count) + np.arange(count.sum()), count
 
     def neighbourhood_of(self, start: np.ndarray, max_nodes: int) -> np.ndarray:
         """Rows reached breadth-first from `start` along ties, at most `max_nodes` (for pictures)."""

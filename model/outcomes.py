@@ -20,6 +20,8 @@ from model.neighbourhoods import Neighbourhoods
 from model.params import STATUSES
 from model.residents import Residents, State, Status
 
+prange = range    # numba.prange once compiled (model.compiled)
+
 EVENTS = (
     "offences",                   # crimes committed, by the offender's group
     "victimizations",             # crimes suffered, by the victim's group
@@ -115,8 +117,8 @@ class Outcomes:
         present = res.present()
         tally = _snapshot_fused if fused else _snapshot
         by_state, sums, would_not, less_likely_count, less_likely = tally(
-            self.cell, self.n_cells, res, present, report_prob, report_prob_without_fear, would_not_call,
-            less_likely_drop)
+            self.cell, self.n_cells, self.places, res, present, report_prob, report_prob_without_fear,
+            would_not_call, less_likely_drop)
         snap = self.snapshots
         for name, state in (("free", State.FREE), ("jailed", State.JAILED), ("held_for_ice", State.HELD_FOR_ICE),
                             ("in_ice_custody", State.ICE_CUSTODY), ("removed", State.REMOVED)):
@@ -270,47 +272,62 @@ class Outcomes:
 SUMMED = ("trust_sum", "fear_sum", "knowledge_sum", "report_prob_sum")   # summed over present residents per cell
 
 
-def _snapshot(cell, n_cells, res, present, report_prob, report_prob_without_fear, would_not_call, drop):
+def _snapshot(cell, n_cells, places, res, present, report_prob, report_prob_without_fear, would_not_call, drop):
     """Per cell: residents by state, sums of beliefs and chance over present residents, how many present would
-    not call (chance below `would_not_call`) and how many are less likely to call; and who they are."""
+    not call (chance below `would_not_call`) and how many are less likely to call; and who they are. The sums
+    are added up in each neighbourhood first (in row order), then over neighbourhoods in order (`_in_order`), so
+    that the compiled form can take the neighbourhoods in parallel and give the same numbers to the bit."""
     by_state = np.bincount(cell * 5 + res.state, minlength=n_cells * 5).reshape(n_cells, 5)
-    here = cell[present]   # selected once: the sums below run over present residents only
-    sums = np.column_stack([np.bincount(here, weights=values[present], minlength=n_cells)
-                            for values in (res.trust, res.fear, res.knowledge, report_prob)])
-    would_not = np.bincount(here[report_prob[present] < would_not_call], minlength=n_cells)
+    cells_here = cell[present]   # selected once: the sums below run over present residents only
+    here = places.code[present] * n_cells + cells_here
+    partial = np.stack([np.bincount(here, weights=values[present], minlength=places.n * n_cells)
+                        for values in (res.trust, res.fear, res.knowledge, report_prob)], axis=-1)
+    would_not = np.bincount(cells_here[report_prob[present] < would_not_call], minlength=n_cells)
     less_likely = present & less_likely_to_call(report_prob, report_prob_without_fear, drop)
-    return by_state, sums, would_not, np.bincount(cell[less_likely], minlength=n_cells), less_likely
+    return (by_state, _in_order(partial.reshape(places.n, n_cells, len(SUMMED))), would_not,
+            np.bincount(cell[less_likely], minlength=n_cells), less_likely)
 
 
-def _snapshot_fused(cell, n_cells, res, present, report_prob, report_prob_without_fear, would_not_call, drop):
-    """`_snapshot` in one compiled pass over residents (in row order, as bincount adds, so the same sums)."""
-    by_state, sums = np.zeros((n_cells, 5), dtype=np.int64), np.zeros((n_cells, 4))
-    would_not, less_likely_count = np.zeros(n_cells, dtype=np.int64), np.zeros(n_cells, dtype=np.int64)
+def _in_order(partial: np.ndarray) -> np.ndarray:
+    """Sums over neighbourhoods (axis 0) added one neighbourhood after another (an accumulation, not numpy's
+    pairwise sum)."""
+    return np.cumsum(partial, axis=0)[-1] if len(partial) else np.zeros(partial.shape[1:])
+
+
+def _snapshot_fused(cell, n_cells, places, res, present, report_prob, report_prob_without_fear, would_not_call,
+                    drop):
+    """`_snapshot` in one compiled pass, the neighbourhoods in parallel (each in row order, as bincount adds)."""
+    n = places.n
+    by_state, partial = np.zeros((n, n_cells, 5), dtype=np.int64), np.zeros((n, n_cells, len(SUMMED)))
+    would_not, less_likely_count = np.zeros((n, n_cells), dtype=np.int64), np.zeros((n, n_cells), dtype=np.int64)
     less_likely = np.empty(len(cell), dtype=bool)
-    (rows,) = compiled(_snapshot_rows, parallel=False)
-    rows(cell, res.state, present, res.trust, res.fear, res.knowledge, report_prob, report_prob_without_fear,
-         float(would_not_call), 1 - drop, by_state, sums, would_not, less_likely_count, less_likely)
-    return by_state, sums, would_not, less_likely_count, less_likely
+    (rows,) = compiled(_snapshot_rows)
+    rows(places.start, places.stop, cell, res.state, present, res.trust, res.fear, res.knowledge, report_prob,
+         report_prob_without_fear, float(would_not_call), 1 - drop, by_state, partial, would_not, less_likely_count,
+         less_likely)
+    return (by_state.sum(axis=0), _in_order(partial), would_not.sum(axis=0), less_likely_count.sum(axis=0),
+            less_likely)
 
 
-def _snapshot_rows(cell, state, present, trust, fear, knowledge, chance, chance_without_fear, would_not_call,
-                   keep, by_state, sums, would_not, less_likely_count, less_likely):
-    for i in range(len(cell)):
-        c = cell[i]
-        by_state[c, state[i]] += 1
-        less_likely[i] = False
-        if not present[i]:
-            continue
-        sums[c, 0] += trust[i]
-        sums[c, 1] += fear[i]
-        sums[c, 2] += knowledge[i]
-        sums[c, 3] += chance[i]
-        # counted without branches: under enforcement a fifth of residents are less likely to call, and a branch
-        # the processor cannot predict cost a third of the pass at 100,000 residents
-        would_not[c] += chance[i] < would_not_call
-        unlikelier = chance[i] < chance_without_fear[i] * keep
-        less_likely[i] = unlikelier
-        less_likely_count[c] += unlikelier
+def _snapshot_rows(start, stop, cell, state, present, trust, fear, knowledge, chance, chance_without_fear,
+                   would_not_call, keep, by_state, sums, would_not, less_likely_count, less_likely):
+    for p in prange(len(start)):
+        for i in range(start[p], stop[p]):
+            c = cell[i]
+            by_state[p, c, state[i]] += 1
+            less_likely[i] = False
+            if not present[i]:
+                continue
+            sums[p, c, 0] += trust[i]
+            sums[p, c, 1] += fear[i]
+            sums[p, c, 2] += knowledge[i]
+            sums[p, c, 3] += chance[i]
+            # counted without branches: under enforcement a fifth of residents are less likely to call, and a
+            # branch the processor cannot predict cost a third of the pass at 100,000 residents
+            would_not[p, c] += chance[i] < would_not_call
+            unlikelier = chance[i] < chance_without_fear[i] * keep
+            less_likely[i] = unlikelier
+            less_likely_count[p, c] += unlikelier
 
 
 def less_likely_to_call(chance: np.ndarray, chance_without_fear: np.ndarray, drop: float) -> np.ndarray:

@@ -69,3 +69,14 @@ def test_spread_from_a_few_rows_equals_the_dense_product(default_city):
     np.add.at(dense, rows, weights)
     np.testing.assert_allclose(net.spread_from(rows, weights), net.spread(dense))
     np.testing.assert_allclose(net.spread_from(np.zeros(0, dtype=int)), np.zeros(len(net)))
+
+
+def test_the_ties_of_a_few_rows_are_listed_as_the_matrix_lists_them(default_city):
+    """`tie_positions` finds rows' ties without slicing the matrix; repeated and unsorted rows too."""
+    _, net = default_city
+    rows = np.array([400, 17, 5, 17, 0, len(net) - 1])
+    ties, count = net.tie_positions(rows)
+    sub = net.adjacency[rows]
+    assert np.array_equal(net.adjacency.indices[ties], sub.indices)
+    assert np.array_equal(net.adjacency.data[ties], sub.data)
+    assert np.array_equal(count, np.diff(sub.indptr))
