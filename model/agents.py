@@ -225,7 +225,7 @@ class IceLink(mesa.Agent):
         """At the end of custody: remove those removable, free the others."""
         m = self.model
         res = m.residents
-        due = np.flatnonzero((res.state == State.ICE_CUSTODY) & (res.release_day <= day))
+        due = res.due(State.ICE_CUSTODY, day)
         if len(due) == 0:
             return
         removable = res.removable(due)

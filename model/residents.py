@@ -123,6 +123,11 @@ class Residents:
         """Residents at liberty in the city: they can offend, be victimized, be stopped."""
         return self.state == State.FREE
 
+    def due(self, state: State, day: int) -> np.ndarray:
+        """Residents in `state` (custody of some kind) whose time there ends by `day` (`release_day`), in row order."""
+        rows = np.flatnonzero(self.state == state)   # a few; then their release days
+        return rows[self.release_day[rows] <= day]
+
     def removable(self, rows: np.ndarray | None = None) -> np.ndarray:
         """Who the law lets ICE remove (of all residents, or of `rows`): undocumented residents, and lawful
         non-citizens with a serious conviction."""

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.compiled import compiled
 from model.neighbourhoods import Neighbourhoods
 from model.rules import Rule
 from model.sampling import draw_in_ranges
+
+prange = range    # numba.prange once compiled (model.compiled)
 
 
 class CommitCrimes(Rule):
@@ -33,10 +36,9 @@ class CommitCrimes(Rule):
         m = self.model
         res, p = m.residents, m.params.crime
         free = res.free()
-        unreported = 1 - m.report_probability(violent=True)
-        lost_deterrence = self.lost_deterrence(free, unreported)
-        chance = np.multiply(res.propensity, m.neighbourhoods.per_resident(lost_deterrence), out=self._work("chance"))
-        offender = np.flatnonzero(free & (self.rng.random(len(res), out=self._work("draws")) < chance))
+        unreported = np.subtract(1, m.report_probability(violent=True), out=self._work("unreported"))
+        draws = self.rng.random(len(res), out=self._work("draws"))
+        offender = self.offenders(free, draws, self.lost_deterrence(free, unreported))
         total = p.violent_per_1000 + p.property_per_1000
         violent = self.rng.random(len(offender)) < (p.violent_per_1000 / total if total > 0 else 0)
         weight = free * unreported ** p.exploitation if p.exploitation else free.astype(float)   # x ** 0 is 1
@@ -48,6 +50,19 @@ class CommitCrimes(Rule):
         m.outcomes.count(day, "offences", offender)
         m.outcomes.count(day, "victimizations", victim)
         m.outcomes.count(day, "violent_victimizations", victim[violent])
+
+    def offenders(self, free: np.ndarray, draws: np.ndarray, lost_deterrence: np.ndarray) -> np.ndarray:
+        """Free residents who offend today: `draws` (uniform, one per resident) below their propensity times
+        their neighbourhood's lost deterrence. With kernel=numba in one compiled pass, the same rows."""
+        m = self.model
+        places, propensity = m.neighbourhoods, m.residents.propensity
+        if m.kernel == "numba":
+            offends = np.empty(len(free), dtype=bool)
+            compiled(_offender_rows)[0](places.start, places.stop, free, draws, propensity, lost_deterrence,
+                                        offends)
+            return np.flatnonzero(offends)
+        chance = np.multiply(propensity, places.per_resident(lost_deterrence), out=self._work("chance"))
+        return np.flatnonzero(free & (draws < chance))
 
     def _work(self, name: str) -> np.ndarray:
         """A day's work buffer over residents, kept from day to day (no fresh pages of memory every day)."""
@@ -67,6 +82,12 @@ class CommitCrimes(Rule):
         if self.unsafe0 is None:
             self.unsafe0 = unsafe
         return np.divide(unsafe, self.unsafe0, out=np.ones(self.places), where=self.unsafe0 > 0) ** d
+
+
+def _offender_rows(start, stop, free, draws, propensity, lost_deterrence, offends):
+    for p in prange(len(start)):
+        for i in range(start[p], stop[p]):
+            offends[i] = free[i] and draws[i] < propensity[i] * lost_deterrence[p]
 
 
 def choose_victims(offender: np.ndarray, weight: np.ndarray, places: Neighbourhoods, local_share: float,

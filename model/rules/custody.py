@@ -81,7 +81,7 @@ class ProcessCustody(Rule):
     def _end_holds(self, day: int) -> None:
         m = self.model
         res = m.residents
-        due = np.flatnonzero((res.state == State.HELD_FOR_ICE) & (res.release_day <= day))
+        due = res.due(State.HELD_FOR_ICE, day)
         picked = self.rng.random(len(due)) < m.params.enforcement.pickup_after_hold
         self._free(due[~picked])
         m.ice.take_custody(due[picked], day, already_held=True)
@@ -89,7 +89,7 @@ class ProcessCustody(Rule):
     def _release_from_jail(self, day: int) -> None:
         m = self.model
         res, p = m.residents, m.params.enforcement
-        due = np.flatnonzero((res.state == State.JAILED) & (res.release_day <= day))
+        due = res.due(State.JAILED, day)
         if len(due) == 0:
             return
         honoured = self.honoured(due)

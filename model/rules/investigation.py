@@ -57,9 +57,8 @@ class InvestigateCrimes(Rule):
         order = np.lexsort((-days, offender))
         offender, days, violent = offender[order], days[order], violent[order]
         first = np.r_[True, offender[1:] != offender[:-1]] if len(offender) else np.zeros(0, dtype=bool)
-        serious = np.zeros(len(res), dtype=bool)
-        serious[offender[violent]] = True
+        any_violent = np.logical_or.reduceat(violent, np.flatnonzero(first)) if len(offender) else first
         offender, days = offender[first], days[first]
         res.convicted[offender] = True
-        res.convicted_serious[offender] |= serious[offender]
+        res.convicted_serious[offender] |= any_violent
         book(m, offender, day, days)
