@@ -15,12 +15,13 @@ REJECTION_ROUNDS = 32
 
 
 def draw_in_ranges(weight: np.ndarray, lo: np.ndarray, hi: np.ndarray, rng: np.random.Generator,
-                   rounds: int = REJECTION_ROUNDS) -> np.ndarray:
+                   rounds: int = REJECTION_ROUNDS, top: float | None = None) -> np.ndarray:
     """For each i, a row in [lo[i], hi[i]) drawn with chance proportional to `weight` (non-negative); every
-    range must hold some positive weight."""
+    range must hold some positive weight. `top`: the largest weight, if the caller knows it."""
     out = np.empty(len(lo), dtype=np.int64)
     pending = np.arange(len(lo))
-    top = float(weight.max()) if len(weight) else 0.0
+    if top is None:
+        top = float(weight.max()) if len(weight) else 0.0
     for _ in range(rounds if top > 0 else 0):
         if len(pending) == 0:
             return out
@@ -84,3 +85,79 @@ def weighted_sample(rows: np.ndarray, weight: np.ndarray, k: int, rng: np.random
         key = np.log(rng.random(len(rows))) / weight
     key[~np.isfinite(key)] = -np.inf
     return rows[np.argpartition(-key, min(k, len(rows)) - 1)[:k]]
+
+
+class IndependentTrials:
+    """Which rows succeed today in independent trials, each with chance fixed x factor (fixed: a stable trait such
+    as offending propensity; factor: today's, at most a bound), at a cost that grows with the successes rather
+    than with the rows (a city of 10,000,000 has a few thousand offenders a day).
+
+    Rows are grouped into strata by their fixed chance, each holding the fixed chances within a factor of 2 of the
+    largest (a last stratum holds all the smallest). A stratum of n rows whose largest fixed chance is f has
+    Binomial(n, q) candidates, q = min(1, f x bound), a uniform subset of its rows (`_uniform_subsets`), and each
+    candidate succeeds with chance fixed x factor / q. Exact: every row is a candidate with chance q,
+    independently, and then succeeds with chance fixed x factor / q. The strata are made again whenever `fixed`
+    has changed."""
+
+    STRATA = 24
+
+    def __init__(self, fixed: np.ndarray):
+        self.fixed = fixed
+        self._made_from: np.ndarray | None = None
+
+    def _strata(self) -> None:
+        """Rows of positive fixed chance, stratum after stratum (`rows`, each stratum's in row order), where each
+        stratum starts in them (`start`), its size and its largest fixed chance."""
+        if self._made_from is not None and np.array_equal(self._made_from, self.fixed):
+            return
+        fixed = self._made_from = self.fixed.copy()
+        some = np.flatnonzero(fixed > 0)   # rows of chance 0 never succeed
+        top = fixed[some].max() if len(some) else 0.0
+        halvings = np.minimum(np.floor(np.log2(top / fixed[some])), self.STRATA - 1).astype(np.int64)
+        order = np.argsort(halvings, kind="stable")
+        self.rows = some[order]
+        edges = np.searchsorted(halvings[order], np.arange(self.STRATA + 1))
+        kept = edges[1:] > edges[:-1]
+        self.start, self.size = edges[:-1][kept], np.diff(edges)[kept]
+        self.largest = np.maximum.reduceat(fixed[self.rows], self.start) if len(self.rows) else np.zeros(0)
+
+    def draw(self, factor_of, bound: float, rng: np.random.Generator) -> np.ndarray:
+        """The rows that succeed (ascending): `factor_of(rows)` gives today's factor of `rows`, each at most `bound`."""
+        self._strata()
+        q = np.minimum(1.0, self.largest * bound)
+        # strata where q is large (the largest fixed chances: a first few strata, few rows) make each row a candidate
+        # by its own draw; the others draw how many candidates they have and then which
+        dense = int(np.searchsorted(-q, -DENSE))        # q falls from stratum to stratum
+        prefix = self.start[dense] if dense < len(q) else len(self.rows)
+        candidates = [np.flatnonzero(rng.random(prefix) < np.repeat(q[:dense], self.size[:dense]))]
+        counts = rng.binomial(self.size[dense:], q[dense:])
+        candidates.append(_uniform_subsets(self.start[dense:], self.size[dense:], counts, rng))
+        picked = np.concatenate(candidates)              # positions in self.rows, ascending
+        candidate = self.rows[picked]
+        chance = self.fixed[candidate] * factor_of(candidate)
+        stratum = np.searchsorted(self.start, picked, side="right") - 1
+        won = rng.random(len(candidate)) * q[stratum] < chance
+        return np.sort(candidate[won])
+
+
+DENSE = 0.25   # IndependentTrials: from this chance of being a candidate, a stratum's rows each draw
+
+
+def _uniform_subsets(start: np.ndarray, size: np.ndarray, counts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """For each block i of positions [start[i], start[i] + size[i]), a uniform random subset of counts[i] of them
+    (few of many); all blocks' positions together, ascending. Positions are drawn uniformly, and those drawn twice
+    drawn again until each block has its count: the set is uniform, as the procedure treats every position alike."""
+    need, chosen = counts, np.zeros(0, dtype=np.int64)
+    while need.sum() > 0:
+        drawn = np.repeat(start, need) + rng.integers(0, np.repeat(size, need))
+        chosen = _distinct(np.concatenate([chosen, drawn]))
+        need = counts - np.bincount(np.searchsorted(start, chosen, side="right") - 1, minlength=len(start))
+    return chosen
+
+
+def _distinct(x: np.ndarray) -> np.ndarray:
+    """The distinct values of x, ascending (np.unique without its overhead, for a few hundred values a day)."""
+    x = np.sort(x)
+    keep = np.ones(len(x), dtype=bool)
+    np.not_equal(x[1:], x[:-1], out=keep[1:])
+    return x[keep]

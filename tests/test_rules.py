@@ -418,15 +418,16 @@ def test_offending_rises_only_where_neighbours_have_become_less_likely_to_call()
     m = make_model(size=3000, days=5, crime={"reporting_deterrence": 2.0})
     crime, res = CommitCrimes(m), m.residents
     free = res.free()
-    assert np.allclose(crime.lost_deterrence(free, 1 - m.report_probability()), 1.0)   # day 0 is the reference
+    lost = lambda rule: rule.lost_deterrence(*rule.free_and_unreported(free, rule.model.report_probability()))  # noqa: E731
+    assert np.allclose(lost(crime), 1.0)   # day 0 is the reference
     res.fear[res.neighbourhood == 0] = 1.0
     res.beliefs_changed()
-    factor = crime.lost_deterrence(free, 1 - m.report_probability())
+    factor = lost(crime)
     assert factor[0] > 1.2 and np.allclose(factor[1:], 1.0)
     off = CommitCrimes(make_model(size=3000, days=5, crime={"reporting_deterrence": 0.0}))
     off.model.residents.fear[:] = 1.0
     off.model.residents.beliefs_changed()
-    assert np.allclose(off.lost_deterrence(free, 1 - off.model.report_probability()), 1.0)
+    assert np.allclose(lost(off), 1.0)
 
 
 def test_more_offences_where_residents_stop_calling():

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from experiments.runs.testing import make_model
-from model.sampling import FixedTimesFactor, draw_in_ranges, draw_weighted
+from model.sampling import FixedTimesFactor, IndependentTrials, draw_in_ranges, draw_weighted
 
 
 def frequencies(weight, draws, rounds, seed=0):
@@ -68,3 +68,35 @@ def test_a_fixed_weight_times_a_factor_is_drawn_in_proportion_to_the_product(rou
         counts[draws.draw(factor, 1, rng, rounds=rounds)] += 1
     assert counts[[2, 3]].sum() == 0
     np.testing.assert_allclose(counts / counts.sum(), fixed * factor / (fixed * factor).sum(), atol=0.01)
+
+
+def test_independent_trials_succeed_with_each_rows_own_chance():
+    """Rows succeed independently with chance fixed x factor: heavy-tailed fixed chances (strata of every size),
+    some rows certain, some never, a factor that varies; the same as one draw per row, in expectation per row."""
+    rng = np.random.default_rng(11)
+    fixed = np.clip(rng.gamma(0.3, 1 / 0.3, 5000) * 0.01, 0, 1)
+    fixed[:4] = [1.0, 0.9, 0.0, 0.5]
+    factor = rng.random(5000) * 1.5
+    factor[3] = 0.0
+    trials, wins, days = IndependentTrials(fixed), np.zeros(5000), 4000
+    for _ in range(days):
+        won = trials.draw(lambda rows: factor[rows], 1.5, rng)
+        assert np.all(np.diff(won) > 0)         # distinct, ascending
+        wins[won] += 1
+    expected = np.minimum(fixed * factor, 1.0)
+    np.testing.assert_allclose(wins[:2] / days, expected[:2], atol=0.03)
+    assert wins[2] == wins[3] == 0
+    sd = np.sqrt(expected * (1 - expected) * days)
+    z = (wins[4:].sum() - days * expected[4:].sum()) / np.sqrt((sd[4:] ** 2).sum())
+    assert abs(z) < 4                                   # the total, to its own sampling error
+    by_decile = np.array_split(np.argsort(expected[4:]) + 4, 10)
+    np.testing.assert_allclose([wins[d].sum() for d in by_decile], [days * expected[d].sum() for d in by_decile],
+                               rtol=0.1, atol=30)
+
+
+def test_independent_trials_follow_a_changed_fixed_chance():
+    fixed = np.full(1000, 0.01)
+    trials, rng = IndependentTrials(fixed), np.random.default_rng(2)
+    assert len(trials.draw(lambda rows: np.ones(len(rows)), 1.0, rng)) < 40
+    fixed[:] = 1.0          # the array the trials were made with, changed in place (a rule, or the Mesa view)
+    assert len(trials.draw(lambda rows: np.ones(len(rows)), 1.0, rng)) == 1000

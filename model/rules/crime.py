@@ -16,7 +16,7 @@ import numpy as np
 from model.compiled import compiled
 from model.neighbourhoods import Neighbourhoods
 from model.rules import Rule
-from model.sampling import draw_in_ranges
+from model.sampling import IndependentTrials, draw_in_ranges
 
 prange = range    # numba.prange once compiled (model.compiled)
 
@@ -30,19 +30,23 @@ class CommitCrimes(Rule):
         super().__init__(model)
         self.places = model.neighbourhoods.n
         self.unsafe0 = None   # per neighbourhood, mean chance a crime goes unreported on day 0 (set on day 0)
-        self._buffers: dict[str, np.ndarray] = {}
+        self.offending = IndependentTrials(model.residents.propensity)
 
     def step(self, day: int) -> None:
         m = self.model
         res, p = m.residents, m.params.crime
         free = res.free()
-        unreported = np.subtract(1, m.report_probability(violent=True), out=self._work("unreported"))
-        draws = self.rng.random(len(res), out=self._work("draws"))
-        offender = self.offenders(free, draws, self.lost_deterrence(free, unreported))
+        chance_to_report = m.report_probability(violent=True)
+        free_here, unreported = self.free_and_unreported(free, chance_to_report)
+        offender = self.offenders(free, self.lost_deterrence(free_here, unreported))
         total = p.violent_per_1000 + p.property_per_1000
         violent = self.rng.random(len(offender)) < (p.violent_per_1000 / total if total > 0 else 0)
-        weight = free * unreported ** p.exploitation if p.exploitation else free.astype(float)   # x ** 0 is 1
-        victim = choose_victims(offender, weight, m.neighbourhoods, p.local_victim_share, self.rng)
+        if p.exploitation:
+            victim = choose_victims(offender, free * (1 - chance_to_report) ** p.exploitation, m.neighbourhoods,
+                                    p.local_victim_share, self.rng)
+        else:   # victims at random among the free: weight 1 each, the largest 1, by neighbourhood the free residents
+            victim = choose_victims(offender, free.astype(float), m.neighbourhoods, p.local_victim_share, self.rng,
+                                    by_place=free_here, top=1.0)
         ok = (victim >= 0) & (victim != offender)
         offender, victim, violent = offender[ok], victim[ok], violent[ok]
         witness = choose_witnesses(victim, offender, m.network.adjacency, free, p.witness_probability, self.rng)
@@ -51,57 +55,60 @@ class CommitCrimes(Rule):
         m.outcomes.count(day, "victimizations", victim)
         m.outcomes.count(day, "violent_victimizations", victim[violent])
 
-    def offenders(self, free: np.ndarray, draws: np.ndarray, lost_deterrence: np.ndarray) -> np.ndarray:
-        """Free residents who offend today: `draws` (uniform, one per resident) below their propensity times
-        their neighbourhood's lost deterrence. With kernel=numba in one compiled pass, the same rows."""
-        m = self.model
-        places, propensity = m.neighbourhoods, m.residents.propensity
-        if m.kernel == "numba":
-            offends = np.empty(len(free), dtype=bool)
-            compiled(_offender_rows)[0](places.start, places.stop, free, draws, propensity, lost_deterrence,
-                                        offends)
-            return np.flatnonzero(offends)
-        chance = np.multiply(propensity, places.per_resident(lost_deterrence), out=self._work("chance"))
-        return np.flatnonzero(free & (draws < chance))
+    def offenders(self, free: np.ndarray, lost_deterrence: np.ndarray) -> np.ndarray:
+        """Free residents who offend today, each independently with chance propensity x their neighbourhood's lost
+        deterrence (drawn at a cost that grows with the offenders, not the city: `IndependentTrials`)."""
+        code = self.model.neighbourhoods.code
+        return self.offending.draw(lambda rows: np.where(free[rows], lost_deterrence[code[rows]], 0.0),
+                                   float(lost_deterrence.max(initial=0.0)), self.rng)
 
-    def _work(self, name: str) -> np.ndarray:
-        """A day's work buffer over residents, kept from day to day (no fresh pages of memory every day)."""
-        n = len(self.model.residents)
-        if name not in self._buffers or len(self._buffers[name]) != n:
-            self._buffers[name] = np.empty(n)
-        return self._buffers[name]
+    def free_and_unreported(self, free: np.ndarray, chance_to_report: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per neighbourhood, the free residents and the sum of their chances not to report a violent crime, added
+        up in row order (with kernel=numba in one compiled pass over the neighbourhoods in parallel, the same
+        numbers)."""
+        places = self.model.neighbourhoods
+        if self.model.kernel == "numba":
+            residents, unreported = np.zeros(places.n), np.zeros(places.n)
+            compiled(_free_and_unreported_rows)[0](places.start, places.stop, free, chance_to_report, residents,
+                                                   unreported)
+            return residents, unreported
+        return (np.bincount(places.code, weights=free, minlength=places.n),
+                np.bincount(places.code, weights=free * (1 - chance_to_report), minlength=places.n))
 
     def lost_deterrence(self, free: np.ndarray, unreported: np.ndarray) -> np.ndarray:
         """Per neighbourhood, how much more offenders offend than on day 0: (u / u0)^reporting_deterrence, with u
-        the mean chance that a free resident there would not report a crime (u0 on day 0)."""
+        the mean chance that a free resident there would not report a crime (u0 on day 0), from the count of free
+        residents and the sum of their chances not to report."""
         d = self.model.params.crime.reporting_deterrence
         if d == 0:
             return np.ones(self.places)
-        places = self.model.neighbourhoods
-        unsafe = places.total(free * unreported) / np.maximum(places.total(free), 1)
+        unsafe = unreported / np.maximum(free, 1)
         if self.unsafe0 is None:
             self.unsafe0 = unsafe
         return np.divide(unsafe, self.unsafe0, out=np.ones(self.places), where=self.unsafe0 > 0) ** d
 
 
-def _offender_rows(start, stop, free, draws, propensity, lost_deterrence, offends):
+def _free_and_unreported_rows(start, stop, free, chance_to_report, residents, unreported):
     for p in prange(len(start)):
         for i in range(start[p], stop[p]):
-            offends[i] = free[i] and draws[i] < propensity[i] * lost_deterrence[p]
+            residents[p] += free[i]
+            unreported[p] += free[i] * (1 - chance_to_report[i])
 
 
 def choose_victims(offender: np.ndarray, weight: np.ndarray, places: Neighbourhoods, local_share: float,
-                   rng: np.random.Generator) -> np.ndarray:
+                   rng: np.random.Generator, by_place: np.ndarray | None = None,
+                   top: float | None = None) -> np.ndarray:
     """A victim per offender, drawn with probability proportional to `weight`: from the offender's
-    neighbourhood with chance `local_share` (if anyone there has weight), else city-wide; -1 if nobody has."""
-    by_place = places.total(weight)
+    neighbourhood with chance `local_share` (if anyone there has weight), else city-wide; -1 if nobody has.
+    `by_place` (the weight by neighbourhood) and `top` (the largest weight), if known, spare passes over it."""
+    by_place = places.total(weight) if by_place is None else by_place
     if len(offender) == 0 or not by_place.sum() > 0:
         return np.full(len(offender), -1)
     nb = places.code[offender]
     local = (rng.random(len(offender)) < local_share) & (by_place[nb] > 0)
     lo = np.where(local, places.start[nb], 0)
     hi = np.where(local, places.stop[nb], len(weight))
-    return draw_in_ranges(weight, lo, hi, rng)
+    return draw_in_ranges(weight, lo, hi, rng, top=top)
 
 
 def choose_witnesses(victim: np.ndarray, offender: np.ndarray, adjacency, free: np.ndarray, probability: float,
