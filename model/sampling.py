@@ -40,11 +40,16 @@ def draw_in_ranges(weight: np.ndarray, lo: np.ndarray, hi: np.ndarray, rng: np.r
 
 
 def draw_weighted(weight: np.ndarray, n: int, rng: np.random.Generator,
-                  rounds: int = REJECTION_ROUNDS) -> np.ndarray:
-    """Up to n distinct rows drawn with probability proportional to `weight` (duplicates dropped)."""
-    if n == 0 or len(weight) == 0 or not weight.max() > 0:
+                  rounds: int = REJECTION_ROUNDS, top: float | None = None) -> np.ndarray:
+    """Up to n distinct rows drawn with probability proportional to `weight` (duplicates dropped); `top`: the
+    largest weight, if the caller knows it."""
+    if n == 0 or len(weight) == 0:
         return np.zeros(0, dtype=np.int64)
-    return np.unique(draw_in_ranges(weight, np.zeros(n, dtype=np.int64), np.full(n, len(weight)), rng, rounds))
+    top = float(weight.max()) if top is None else top
+    if not top > 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(draw_in_ranges(weight, np.zeros(n, dtype=np.int64), np.full(n, len(weight)), rng, rounds,
+                                    top=top))
 
 
 class FixedTimesFactor:
@@ -57,9 +62,11 @@ class FixedTimesFactor:
         self.cum = np.cumsum(fixed)
 
     def draw(self, factor: np.ndarray, n: int, rng: np.random.Generator,
-             rounds: int = REJECTION_ROUNDS) -> np.ndarray:
-        """Up to n distinct rows drawn with probability proportional to fixed x `factor` (duplicates dropped)."""
-        top = float(factor.max()) if len(factor) else 0.0
+             rounds: int = REJECTION_ROUNDS, top: float | None = None) -> np.ndarray:
+        """Up to n distinct rows drawn with probability proportional to fixed x `factor` (duplicates dropped);
+        `top`: the largest factor, if the caller knows it."""
+        if top is None:
+            top = float(factor.max()) if len(factor) else 0.0
         if n == 0 or not top > 0 or not self.cum[-1] > 0:
             return np.zeros(0, dtype=np.int64)
         rows, pending = [], n

@@ -63,9 +63,10 @@ class Patrol(Rule):
         place = self.place_weight(bias)
         if place is not None:
             bias = bias * m.neighbourhoods.per_resident(place)
-        self._stops(day, bias)
+        top = float(bias.max()) if len(bias) else 0.0   # once for both draws
+        self._stops(day, bias, top)
         n_arrests = self.rng.poisson(len(res) * p.other_arrests_per_1000 / 1000 / 365)
-        book(m, self.arrests.draw(bias, n_arrests, self.rng), day, p.minor_jail_days)
+        book(m, self.arrests.draw(bias, n_arrests, self.rng, top=top), day, p.minor_jail_days)
 
     def profiling_weight(self, multiplier: float) -> np.ndarray:
         """Each resident's weight in patrol: `multiplier` for the profiled label, else 1 (the labels do not
@@ -97,11 +98,11 @@ class Patrol(Rule):
         self.reported = keep * self.reported + np.bincount(m.residents.neighbourhood[reported],
                                                            minlength=len(self.reported))
 
-    def _stops(self, day: int, weight: np.ndarray) -> None:
+    def _stops(self, day: int, weight: np.ndarray, top: float) -> None:
         m = self.model
         police = m.police
         stopped = draw_weighted(weight, self.rng.poisson(len(police) * m.params.policing.stops_per_officer_day),
-                                self.rng)
+                                self.rng, top=top)
         np.add.at(police.stops, self.rng.integers(0, len(police), len(stopped)), 1)
         m.outcomes.count(day, "stops", stopped)
         m.log(POLICE_CONTACT, stopped)
