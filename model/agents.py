@@ -241,10 +241,11 @@ class IceLink(mesa.Agent):
         """Arrest flagged people at liberty (priority permitting), and some undocumented people on its own."""
         m = self.model
         res, p = m.residents, m.params.enforcement
-        free = res.free()
-        flagged = np.flatnonzero(free & res.ice_flagged)
+        flagged = np.flatnonzero(res.ice_flagged)   # a few: then which of them are free
+        flagged = flagged[res.state[flagged] == State.FREE]
         flagged = flagged[self.priority(flagged) & (self.stream.random(len(flagged)) < p.at_large_rate)]
-        undocumented = np.flatnonzero(free & (res.status == Status.UNDOCUMENTED))
+        undocumented = res.with_status(Status.UNDOCUMENTED)
+        undocumented = undocumented[res.state[undocumented] == State.FREE]
         own = undocumented[self.stream.random(len(undocumented)) < p.background_rate / 365]
         flag(res, own, IceSource.AT_LARGE)
         self.take_custody(np.union1d(flagged, own), day)

@@ -92,6 +92,7 @@ class Residents:
         self.ice_request = np.zeros(n, dtype=np.int8)
         self.request_warrant = np.zeros(n, dtype=bool)
         self.beliefs_version = 0
+        self._with_status: dict = {}    # with_status(): the status column it was made from, and rows by status
         self.belief_patches: list[np.ndarray] = []   # rows changed since the version last moved, in order
 
     def __len__(self) -> int:
@@ -122,6 +123,16 @@ class Residents:
     def free(self) -> np.ndarray:
         """Residents at liberty in the city: they can offend, be victimized, be stopped."""
         return self.state == State.FREE
+
+    def with_status(self, status: Status) -> np.ndarray:
+        """Rows of residents with immigration `status`, ascending (kept until the status column changes)."""
+        kept = self._with_status
+        if not np.array_equal(kept.get("status", ()), self.status):
+            kept.clear()
+            kept["status"] = self.status.copy()
+        if status not in kept:
+            kept[status] = np.flatnonzero(self.status == status)
+        return kept[status]
 
     def due(self, state: State, day: int) -> np.ndarray:
         """Residents in `state` (custody of some kind) whose time there ends by `day` (`release_day`), in row order."""
