@@ -138,7 +138,7 @@ class Outcomes:
         """This week's residents and beliefs by neighbourhood."""
         total, snap = self.places.total, self.place_snapshots
         snap["residents"][week] = total(present)
-        snap["undocumented"][week] = total(present & (res.status == Status.UNDOCUMENTED))
+        snap["undocumented"][week] = total(present & (res.status == int(Status.UNDOCUMENTED)))
         for code, label in enumerate(self.labels):
             snap[f"{label}_residents"][week] = total(present & (res.ethnicity == code))
         for name, values in (("trust_sum", res.trust), ("fear_sum", res.fear), ("report_prob_sum", report_prob),
