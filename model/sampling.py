@@ -103,21 +103,20 @@ class IndependentTrials:
     largest (a last stratum holds all the smallest). A stratum of n rows whose largest fixed chance is f has
     Binomial(n, q) candidates, q = min(1, f x bound), a uniform subset of its rows (`_uniform_subsets`), and each
     candidate succeeds with chance fixed x factor / q. Exact: every row is a candidate with chance q,
-    independently, and then succeeds with chance fixed x factor / q. The strata are made again whenever `fixed`
-    has changed."""
+    independently, and then succeeds with chance fixed x factor / q. The strata are made on the first draw, and
+    again whenever the fixed chances differ from those they were made from."""
 
     STRATA = 24
 
-    def __init__(self, fixed: np.ndarray):
-        self.fixed = fixed
+    def __init__(self):
         self._made_from: np.ndarray | None = None
 
-    def _strata(self) -> None:
+    def _strata(self, fixed: np.ndarray) -> None:
         """Rows of positive fixed chance, stratum after stratum (`rows`, each stratum's in row order), where each
         stratum starts in them (`start`), its size and its largest fixed chance."""
-        if self._made_from is not None and np.array_equal(self._made_from, self.fixed):
+        if self._made_from is not None and np.array_equal(self._made_from, fixed):
             return
-        fixed = self._made_from = self.fixed.copy()
+        fixed = self._made_from = fixed.copy()
         some = np.flatnonzero(fixed > 0)   # rows of chance 0 never succeed
         top = fixed[some].max() if len(some) else 0.0
         halvings = np.minimum(np.floor(np.log2(top / fixed[some])), self.STRATA - 1).astype(np.int64)
@@ -128,9 +127,10 @@ class IndependentTrials:
         self.start, self.size = edges[:-1][kept], np.diff(edges)[kept]
         self.largest = np.maximum.reduceat(fixed[self.rows], self.start) if len(self.rows) else np.zeros(0)
 
-    def draw(self, factor_of, bound: float, rng: np.random.Generator) -> np.ndarray:
-        """The rows that succeed (ascending): `factor_of(rows)` gives today's factor of `rows`, each at most `bound`."""
-        self._strata()
+    def draw(self, fixed: np.ndarray, factor_of, bound: float, rng: np.random.Generator) -> np.ndarray:
+        """The rows that succeed (ascending), each with chance fixed x factor: `factor_of(rows)` gives today's factor
+        of `rows`, each at most `bound`."""
+        self._strata(fixed)
         q = np.minimum(1.0, self.largest * bound)
         # strata where q is large (the largest fixed chances: a first few strata, few rows) make each row a candidate
         # by its own draw; the others draw how many candidates they have and then which
@@ -141,7 +141,7 @@ class IndependentTrials:
         candidates.append(_uniform_subsets(self.start[dense:], self.size[dense:], counts, rng))
         picked = np.concatenate(candidates)              # positions in self.rows, ascending
         candidate = self.rows[picked]
-        chance = self.fixed[candidate] * factor_of(candidate)
+        chance = fixed[candidate] * factor_of(candidate)
         stratum = np.searchsorted(self.start, picked, side="right") - 1
         won = rng.random(len(candidate)) * q[stratum] < chance
         return np.sort(candidate[won])

@@ -78,9 +78,9 @@ def test_independent_trials_succeed_with_each_rows_own_chance():
     fixed[:4] = [1.0, 0.9, 0.0, 0.5]
     factor = rng.random(5000) * 1.5
     factor[3] = 0.0
-    trials, wins, days = IndependentTrials(fixed), np.zeros(5000), 4000
+    trials, wins, days = IndependentTrials(), np.zeros(5000), 4000
     for _ in range(days):
-        won = trials.draw(lambda rows: factor[rows], 1.5, rng)
+        won = trials.draw(fixed, lambda rows: factor[rows], 1.5, rng)
         assert np.all(np.diff(won) > 0)         # distinct, ascending
         wins[won] += 1
     expected = np.minimum(fixed * factor, 1.0)
@@ -96,7 +96,7 @@ def test_independent_trials_succeed_with_each_rows_own_chance():
 
 def test_independent_trials_follow_a_changed_fixed_chance():
     fixed = np.full(1000, 0.01)
-    trials, rng = IndependentTrials(fixed), np.random.default_rng(2)
-    assert len(trials.draw(lambda rows: np.ones(len(rows)), 1.0, rng)) < 40
-    fixed[:] = 1.0          # the array the trials were made with, changed in place (a rule, or the Mesa view)
-    assert len(trials.draw(lambda rows: np.ones(len(rows)), 1.0, rng)) == 1000
+    trials, rng, ones = IndependentTrials(), np.random.default_rng(2), lambda rows: np.ones(len(rows))
+    assert len(trials.draw(fixed, ones, 1.0, rng)) < 40
+    fixed[:] = 1.0          # the array the strata were made from, changed in place (a rule, or the Mesa view)
+    assert len(trials.draw(fixed, ones, 1.0, rng)) == 1000

@@ -125,8 +125,9 @@ def update(res, present, adjacency, strength, events, seen_enforcement, unfair, 
     """Update present residents' fear, trust and knowledge in place (the arrays of `res`). `strength` is each
     resident's tie strength (to everyone, removed or not). `gathered` is a work buffer reused from day to day
     (made if None); it is returned for the next call. `chance_formula` (`ReportingRule.formula_for_everyone`):
-    in the same pass, everyone's chance to report a violent crime with fear and without, from the new beliefs,
-    returned as a pair (else None)."""
+    right after the update, in one more compiled pass, everyone's chance to report a violent crime with fear and
+    without, from the new beliefs, returned as a pair (else None). (Inside the update's own loop it was slower:
+    docs/performance.md.)"""
     gather, update_rows = compiled(_gather_rows, _update_rows)
     width = 5 if w_ties > 0 else 4
     if gathered is None or len(gathered) != len(present) or gathered.shape[1] < width:

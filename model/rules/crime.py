@@ -30,7 +30,7 @@ class CommitCrimes(Rule):
         super().__init__(model)
         self.places = model.neighbourhoods.n
         self.unsafe0 = None   # per neighbourhood, mean chance a crime goes unreported on day 0 (set on day 0)
-        self.offending = IndependentTrials(model.residents.propensity)
+        self.offending = IndependentTrials()
 
     def step(self, day: int) -> None:
         m = self.model
@@ -59,7 +59,8 @@ class CommitCrimes(Rule):
         """Free residents who offend today, each independently with chance propensity x their neighbourhood's lost
         deterrence (drawn at a cost that grows with the offenders, not the city: `IndependentTrials`)."""
         code = self.model.neighbourhoods.code
-        return self.offending.draw(lambda rows: np.where(free[rows], lost_deterrence[code[rows]], 0.0),
+        return self.offending.draw(self.model.residents.propensity,
+                                   lambda rows: np.where(free[rows], lost_deterrence[code[rows]], 0.0),
                                    float(lost_deterrence.max(initial=0.0)), self.rng)
 
     def free_and_unreported(self, free: np.ndarray, chance_to_report: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
