@@ -18,7 +18,7 @@ from omegaconf import OmegaConf
 
 from experiments.api import compose
 from experiments.runs.compare import complete_runs, load_sweep
-from experiments.runs.run import RunConflict, run
+from experiments.runs.run import SWEEP_PARENT, RunConflict, run
 from experiments.runs.runfolder import inspect_run
 from experiments.runs.schema import register
 
@@ -216,6 +216,21 @@ def test_after_sigkill_of_a_sweep_no_worker_goes_on_computing(tmp_path):
         for w in workers:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(w, signal.SIGKILL)
+
+
+def test_a_job_whose_sweep_is_already_gone_does_not_begin():
+    """A worker that reaches its next job after the sweep's process died (SIGKILL) exits instead of running it;
+    a process a worker started (not the sweep's own child) is left alone while the sweep lives."""
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()                     # a pid that no longer runs
+    job = [sys.executable, "-c", "from experiments.runs.run import watch_sweep_parent; watch_sweep_parent(); "
+           "print('began')"]
+    # the sweep gone; this test's process (the job's parent: it watches and begins); the test's own parent (alive,
+    # but the job is not its child: it begins without watching)
+    for parent, code, began in ((gone.pid, 1, ""), (os.getpid(), 0, "began\n"), (os.getppid(), 0, "began\n")):
+        done = subprocess.run(job, cwd=ROOT, capture_output=True, text=True, timeout=60,
+                              env={**os.environ, SWEEP_PARENT: str(parent)})
+        assert (done.returncode, done.stdout) == (code, began), done.stderr
 
 
 @pytest.mark.skipif(not _installed("numba"), reason="the compiled kernel is an optional extra (.[fast])")

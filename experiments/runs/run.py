@@ -227,8 +227,12 @@ def watch_sweep_parent() -> None:
     published, its claim dies with the process, and the next holder of the claim removes its staging folder.
     (Unwinding the run politely is not an option: a worker whose parent is gone hangs on its way out.)"""
     parent = os.environ.get(SWEEP_PARENT)
-    if not parent or os.getppid() != int(parent) or os.getpid() == int(parent) or _watching.is_set():
+    if not parent or os.getpid() == int(parent) or _watching.is_set():
         return
+    if os.getppid() != int(parent):
+        if not _alive(int(parent)):   # the sweep was gone before this job began: do not begin it
+            os._exit(1)
+        return                        # a process one of the workers started: not the sweep's worker
     _watching.set()
 
     def watch() -> None:
@@ -240,6 +244,16 @@ def watch_sweep_parent() -> None:
 
 
 _watching = threading.Event()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:   # there, but another user's
+        return True
+    return True
 
 
 def _interrupt(signum: int, frame) -> None:

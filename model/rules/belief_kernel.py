@@ -15,7 +15,6 @@ import numpy as np
 
 from model.compiled import PREFETCH_AHEAD, available, compiled, prefetch, rows_in_cache_lines
 from model.declare import ParameterError
-from model.rules.reporting import chances_with_and_without_fear
 
 __all__ = ["AUTO_NUMBA_RESIDENTS", "available", "choose_kernel", "update"]
 
@@ -140,4 +139,8 @@ def update(res, present, adjacency, strength, events, seen_enforcement, unfair, 
                 tuple(float(getattr(b, p)) for p in PARAMS))
     if chance_formula is None:
         return gathered, None
+    # imported here: reporting brings Mesa (slow to import), and a sweep's worker imports this module before its
+    # first job starts watching the sweep's process (experiments.runs.run.watch_sweep_parent)
+    from model.rules.reporting import chances_with_and_without_fear  # noqa: PLC0415
+
     return gathered, chances_with_and_without_fear(res.trust, res.fear, res.knowledge, *chance_formula)
