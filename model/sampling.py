@@ -94,6 +94,9 @@ def weighted_sample(rows: np.ndarray, weight: np.ndarray, k: int, rng: np.random
     return rows[np.argpartition(-key, min(k, len(rows)) - 1)[:k]]
 
 
+DENSE = 0.25   # IndependentTrials: from this chance of being a candidate, each of a stratum's rows draws for itself
+
+
 class IndependentTrials:
     """Which rows succeed today in independent trials, each with chance fixed x factor (fixed: a stable trait such
     as offending propensity; factor: today's, at most a bound), at a cost that grows with the successes rather
@@ -101,12 +104,13 @@ class IndependentTrials:
 
     Rows are grouped into strata by their fixed chance, each holding the fixed chances within a factor of 2 of the
     largest (a last stratum holds all the smallest). A stratum of n rows whose largest fixed chance is f has
-    Binomial(n, q) candidates, q = min(1, f x bound), a uniform subset of its rows (`_uniform_subsets`), and each
-    candidate succeeds with chance fixed x factor / q. Exact: every row is a candidate with chance q,
-    independently, and then succeeds with chance fixed x factor / q. The strata are made on the first draw, and
-    again whenever the fixed chances differ from those they were made from."""
+    Binomial(n, q) candidates, q = min(1, f x bound), a uniform subset of its rows (`_uniform_subsets`; where q is
+    above DENSE, each row draws for itself instead, the same thing), and each candidate succeeds with chance
+    fixed x factor / q. Exact: every row is a candidate with chance q, independently, and then succeeds with chance
+    fixed x factor / q. The strata are made on the first draw, and again whenever the fixed chances differ from
+    those they were made from."""
 
-    STRATA = 24
+    STRATA = 24   # fixed chances down to 2^-23 of the largest in strata of their own, the rest in one
 
     def __init__(self):
         self._made_from: np.ndarray | None = None
@@ -145,9 +149,6 @@ class IndependentTrials:
         stratum = np.searchsorted(self.start, picked, side="right") - 1
         won = rng.random(len(candidate)) * q[stratum] < chance
         return np.sort(candidate[won])
-
-
-DENSE = 0.25   # IndependentTrials: from this chance of being a candidate, a stratum's rows each draw
 
 
 def _uniform_subsets(start: np.ndarray, size: np.ndarray, counts: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -418,7 +418,10 @@ def test_offending_rises_only_where_neighbours_have_become_less_likely_to_call()
     m = make_model(size=3000, days=5, crime={"reporting_deterrence": 2.0})
     crime, res = CommitCrimes(m), m.residents
     free = res.free()
-    lost = lambda rule: rule.lost_deterrence(*rule.free_and_unreported(free, rule.model.report_probability()))  # noqa: E731
+
+    def lost(rule):
+        return rule.lost_deterrence(*rule.free_and_unreported(free, rule.model.report_probability()))
+
     assert np.allclose(lost(crime), 1.0)   # day 0 is the reference
     res.fear[res.neighbourhood == 0] = 1.0
     res.beliefs_changed()
