@@ -223,7 +223,8 @@ def fail(code: int, message: str) -> None:
 
 def watch_sweep_parent() -> None:
     """In a sweep's worker process: exit when the process that launched the sweep is gone (even SIGKILLed),
-    so no worker is left behind. The run in progress is dropped as a kill would drop it: nothing of it is
+    so no worker is left behind; called as a job begins, it exits at once if that process is already gone. The
+    run in progress is dropped as a kill would drop it: nothing of it is
     published, its claim dies with the process, and the next holder of the claim removes its staging folder.
     (Unwinding the run politely is not an option: a worker whose parent is gone hangs on its way out.)"""
     parent = os.environ.get(SWEEP_PARENT)
