@@ -39,8 +39,7 @@ def main() -> None:
         gather(present, res.trust, res.trust0, res.fear, res.knowledge, res.neighbourhood, local, gathered)
         update_rows(a.indptr, a.indices, a.data, gathered, present, res.trust, res.trust0, res.fear, res.knowledge,
                     res.vulnerability, res.attention, res.neighbourhood, local, strength, quiet, quiet, quiet, quiet,
-                    quiet, 0.1, b.own_neighbourhood_weight, b.ties_neighbourhoods_weight, constants, (0.0,) * 6,
-                    False, True, np.zeros(0), np.zeros(0))   # no chance to report in this pass
+                    quiet, 0.1, b.own_neighbourhood_weight, b.ties_neighbourhoods_weight, constants)
 
     layouts = {"packed (n, 5)": np.empty((n, 5)), "in cache lines": rows_in_cache_lines(n, 5)}
     times: dict[str, list[float]] = {name: [] for name in layouts}

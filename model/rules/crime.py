@@ -76,14 +76,14 @@ class CommitCrimes(Rule):
         return (np.bincount(places.code, weights=free, minlength=places.n),
                 np.bincount(places.code, weights=free * (1 - chance_to_report), minlength=places.n))
 
-    def lost_deterrence(self, free: np.ndarray, unreported: np.ndarray) -> np.ndarray:
+    def lost_deterrence(self, free_here: np.ndarray, unreported: np.ndarray) -> np.ndarray:
         """Per neighbourhood, how much more offenders offend than on day 0: (u / u0)^reporting_deterrence, with u
         the mean chance that a free resident there would not report a crime (u0 on day 0), from the count of free
-        residents and the sum of their chances not to report."""
+        residents and the sum of their chances not to report (`free_and_unreported`)."""
         d = self.model.params.crime.reporting_deterrence
         if d == 0:
             return np.ones(self.places)
-        unsafe = unreported / np.maximum(free, 1)
+        unsafe = unreported / np.maximum(free_here, 1)
         if self.unsafe0 is None:
             self.unsafe0 = unsafe
         return np.divide(unsafe, self.unsafe0, out=np.ones(self.places), where=self.unsafe0 > 0) ** d
