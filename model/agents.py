@@ -15,6 +15,7 @@ import numpy as np
 
 from model.daylog import IMMIGRATION_CONSEQUENCE
 from model.residents import IceSource, State, Status
+from model.sampling import distinct
 
 if TYPE_CHECKING:
     from model.model import CommunityTrustModel
@@ -248,7 +249,7 @@ class IceLink(mesa.Agent):
         undocumented = undocumented[res.state[undocumented] == State.FREE]
         own = undocumented[self.stream.random(len(undocumented)) < p.background_rate / 365]
         flag(res, own, IceSource.AT_LARGE)
-        self.take_custody(np.union1d(flagged, own), day)
+        self.take_custody(distinct(np.concatenate([flagged, own])), day)
 
     def count_by_record(self, day: int, name: str, rows: np.ndarray) -> None:
         """Count ICE custody or removals (`name`): in all, by how ICE learned of the person (after a booking,

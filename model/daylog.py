@@ -35,7 +35,7 @@ class DayLog:
     def add(self, kind: str, rows: np.ndarray, places: np.ndarray, weight: float | np.ndarray = 1.0) -> None:
         """Log residents `rows` for `kind`, at neighbourhoods `places`, each with `weight`."""
         if len(rows):
-            weights = np.broadcast_to(np.asarray(weight, dtype=float), (len(rows),))
+            weights = np.full(len(rows), float(weight)) if np.ndim(weight) == 0 else np.asarray(weight, dtype=float)
             self.entries.setdefault(kind, []).append((np.asarray(rows), np.asarray(places), weights))
 
     def rows(self, kind: str) -> np.ndarray:

@@ -115,10 +115,14 @@ class Outcomes:
         that officers would ask about their or their acquaintances' immigration status). `fused`: in one
         compiled pass (numba), with the same numbers bit for bit."""
         present = res.present()
-        tally = _snapshot_fused if fused else _snapshot
-        by_state, sums, would_not, less_likely_count, less_likely = tally(
-            self.cell, self.n_cells, self.places, res, present, report_prob, report_prob_without_fear,
-            would_not_call, less_likely_drop)
+        if fused:
+            by_state, sums, would_not, less_likely_count, less_likely = _snapshot_fused(
+                self.cell_runs, self.n_cells, res, present, report_prob, report_prob_without_fear, would_not_call,
+                less_likely_drop)
+        else:
+            by_state, sums, would_not, less_likely_count, less_likely = _snapshot(
+                self.cell, self.n_cells, self.places, res, present, report_prob, report_prob_without_fear,
+                would_not_call, less_likely_drop)
         snap = self.snapshots
         for name, state in (("free", State.FREE), ("jailed", State.JAILED), ("held_for_ice", State.HELD_FOR_ICE),
                             ("in_ice_custody", State.ICE_CUSTODY), ("removed", State.REMOVED)):
@@ -151,6 +155,14 @@ class Outcomes:
         key = self.operation_area[self.place[present]] * self.n_cells + self.cell[present]
         self.area_change[:] = np.bincount(key, weights=change[present], minlength=2 * self.n_cells).reshape(2, -1)
         self.area_residents[:] = np.bincount(key, minlength=2 * self.n_cells).reshape(2, -1)
+
+    @cached_property
+    def cell_runs(self) -> tuple[np.ndarray, np.ndarray]:
+        """The rows of each neighbourhood cell by cell, each cell's in row order, and where each (neighbourhood,
+        cell) starts in them (for the compiled snapshot; cells and neighbourhoods do not change in a run)."""
+        key = self.places.code.astype(np.int64) * self.n_cells + self.cell
+        order = np.argsort(key, kind="stable")
+        return order, np.searchsorted(key[order], np.arange(self.n_places * self.n_cells + 1))
 
     # ---- groups and tables -------------------------------------------------------------------------------
 
@@ -294,40 +306,54 @@ def _in_order(partial: np.ndarray) -> np.ndarray:
     return np.cumsum(partial, axis=0)[-1] if len(partial) else np.zeros(partial.shape[1:])
 
 
-def _snapshot_fused(cell, n_cells, places, res, present, report_prob, report_prob_without_fear, would_not_call,
-                    drop):
-    """`_snapshot` in one compiled pass, the neighbourhoods in parallel (each in row order, as bincount adds)."""
-    n = places.n
+def _snapshot_fused(cell_runs, n_cells, res, present, report_prob, report_prob_without_fear, would_not_call, drop):
+    """`_snapshot` in one compiled pass, the neighbourhoods in parallel. `cell_runs` (`Outcomes.cell_runs`) lists
+    each neighbourhood's rows cell by cell, each cell's in row order, so that a cell's sums are added in registers
+    in the order bincount adds them: the same numbers to the bit."""
+    order, run_start = cell_runs
+    n = (len(run_start) - 1) // n_cells
     by_state, partial = np.zeros((n, n_cells, 5), dtype=np.int64), np.zeros((n, n_cells, len(SUMMED)))
     would_not, less_likely_count = np.zeros((n, n_cells), dtype=np.int64), np.zeros((n, n_cells), dtype=np.int64)
-    less_likely = np.empty(len(cell), dtype=bool)
+    less_likely = np.empty(len(order), dtype=bool)
     (rows,) = compiled(_snapshot_rows)
-    rows(places.start, places.stop, cell, res.state, present, res.trust, res.fear, res.knowledge, report_prob,
-         report_prob_without_fear, float(would_not_call), 1 - drop, by_state, partial, would_not, less_likely_count,
-         less_likely)
+    rows(run_start, order, n_cells, int(State.FREE), res.state, present, res.trust, res.fear, res.knowledge,
+         report_prob, report_prob_without_fear, float(would_not_call), 1 - drop, by_state, partial, would_not,
+         less_likely_count, less_likely)
     return (by_state.sum(axis=0), _in_order(partial), would_not.sum(axis=0), less_likely_count.sum(axis=0),
             less_likely)
 
 
-def _snapshot_rows(start, stop, cell, state, present, trust, fear, knowledge, chance, chance_without_fear,
-                   would_not_call, keep, by_state, sums, would_not, less_likely_count, less_likely):
-    for p in prange(len(start)):
-        for i in range(start[p], stop[p]):
-            c = cell[i]
-            by_state[p, c, state[i]] += 1
-            less_likely[i] = False
-            if not present[i]:
-                continue
-            sums[p, c, 0] += trust[i]
-            sums[p, c, 1] += fear[i]
-            sums[p, c, 2] += knowledge[i]
-            sums[p, c, 3] += chance[i]
-            # counted without branches: under enforcement a fifth of residents are less likely to call, and a
-            # branch the processor cannot predict cost a third of the pass at 100,000 residents
-            would_not[p, c] += chance[i] < would_not_call
-            unlikelier = chance[i] < chance_without_fear[i] * keep
-            less_likely[i] = unlikelier
-            less_likely_count[p, c] += unlikelier
+def _snapshot_rows(run_start, order, n_cells, free, state, present, trust, fear, knowledge, chance,
+                   chance_without_fear, would_not_call, keep, by_state, sums, would_not, less_likely_count,
+                   less_likely):
+    for p in prange((len(run_start) - 1) // n_cells):
+        for c in range(n_cells):
+            # one cell of one neighbourhood: its sums and counts in registers (adding into the arrays row by row
+            # chained every row to the one before through memory: most neighbours share a cell)
+            lo, hi = run_start[p * n_cells + c], run_start[p * n_cells + c + 1]
+            trust_sum, fear_sum, knowledge_sum, chance_sum = 0.0, 0.0, 0.0, 0.0
+            at_liberty, would_not_here, less_likely_here = hi - lo, 0, 0
+            for k in range(lo, hi):
+                i = order[k]
+                if state[i] != free:   # a few: counted by state, and taken from those at liberty
+                    by_state[p, c, state[i]] += 1
+                    at_liberty -= 1
+                less_likely[i] = False
+                if not present[i]:
+                    continue
+                trust_sum += trust[i]
+                fear_sum += fear[i]
+                knowledge_sum += knowledge[i]
+                chance_sum += chance[i]
+                # counted without branches: under enforcement a fifth of residents are less likely to call, and a
+                # branch the processor cannot predict cost a third of the pass at 100,000 residents
+                would_not_here += chance[i] < would_not_call
+                unlikelier = chance[i] < chance_without_fear[i] * keep
+                less_likely[i] = unlikelier
+                less_likely_here += unlikelier
+            by_state[p, c, free] = at_liberty
+            sums[p, c, 0], sums[p, c, 1], sums[p, c, 2], sums[p, c, 3] = trust_sum, fear_sum, knowledge_sum, chance_sum
+            would_not[p, c], less_likely_count[p, c] = would_not_here, less_likely_here
 
 
 def less_likely_to_call(chance: np.ndarray, chance_without_fear: np.ndarray, drop: float) -> np.ndarray:

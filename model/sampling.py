@@ -48,7 +48,7 @@ def draw_weighted(weight: np.ndarray, n: int, rng: np.random.Generator,
     top = float(weight.max()) if top is None else top
     if not top > 0:
         return np.zeros(0, dtype=np.int64)
-    return np.unique(draw_in_ranges(weight, np.zeros(n, dtype=np.int64), np.full(n, len(weight)), rng, rounds,
+    return distinct(draw_in_ranges(weight, np.zeros(n, dtype=np.int64), np.full(n, len(weight)), rng, rounds,
                                     top=top))
 
 
@@ -80,7 +80,7 @@ class FixedTimesFactor:
                 break
         if pending:   # the cumulative sum of the product (nothing if the product has no weight anywhere)
             rows.append(draw_weighted(self.fixed * factor, pending, rng, rounds=0))
-        return np.unique(np.concatenate(rows))
+        return distinct(np.concatenate(rows))
 
 
 def weighted_sample(rows: np.ndarray, weight: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
@@ -158,12 +158,12 @@ def _uniform_subsets(start: np.ndarray, size: np.ndarray, counts: np.ndarray, rn
     need, chosen = counts, np.zeros(0, dtype=np.int64)
     while need.sum() > 0:
         drawn = np.repeat(start, need) + rng.integers(0, np.repeat(size, need))
-        chosen = _distinct(np.concatenate([chosen, drawn]))
+        chosen = distinct(np.concatenate([chosen, drawn]))
         need = counts - np.bincount(np.searchsorted(start, chosen, side="right") - 1, minlength=len(start))
     return chosen
 
 
-def _distinct(x: np.ndarray) -> np.ndarray:
+def distinct(x: np.ndarray) -> np.ndarray:
     """The distinct values of x, ascending (np.unique without its overhead, for a few hundred values a day)."""
     x = np.sort(x)
     keep = np.ones(len(x), dtype=bool)

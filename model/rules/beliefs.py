@@ -145,7 +145,9 @@ class Scratch:
         self._touched: list[tuple[np.ndarray, np.ndarray]] = []
 
     def _column(self, name: str) -> np.ndarray:
-        return self._columns.setdefault(name, np.zeros(self.n))
+        if name not in self._columns:   # made once (setdefault would make a column on every call)
+            self._columns[name] = np.zeros(self.n)
+        return self._columns[name]
 
     def tally(self, name: str, rows: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         """Per-resident sum of today's events (one each, or `weights`)."""

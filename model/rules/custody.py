@@ -31,7 +31,7 @@ def book(m: CommunityTrustModel, rows: np.ndarray, day: int, jail_days: int | np
     rows = rows[keep]
     if len(rows) == 0:
         return
-    days = np.broadcast_to(jail_days, keep.shape)[keep]
+    days = np.full(len(rows), jail_days) if np.ndim(jail_days) == 0 else np.asarray(jail_days)[keep]
     res.state[rows] = State.JAILED
     res.release_day[rows] = day + days
     m.outcomes.count(day, "bookings", rows)
@@ -93,13 +93,17 @@ class ProcessCustody(Rule):
         if len(due) == 0:
             return
         honoured = self.honoured(due)
-        detained = due[honoured & (res.ice_request[due] == DETAINER)]
-        notified = due[honoured & (res.ice_request[due] == NOTIFICATION)]
-        picked = notified[self.rng.random(len(notified)) < p.pickup_after_notification]
+        is_detained = honoured & (res.ice_request[due] == DETAINER)
+        is_notified = honoured & (res.ice_request[due] == NOTIFICATION)
+        detained, notified = due[is_detained], due[is_notified]
+        is_picked = self.rng.random(len(notified)) < p.pickup_after_notification
+        picked = notified[is_picked]
         cooperated = np.concatenate([detained, notified])
         m.outcomes.count(day, "ice_cooperation", cooperated)
         m.log(IMMIGRATION_CONSEQUENCE, cooperated)
-        self._free(np.setdiff1d(due, np.concatenate([detained, picked]), assume_unique=True))
+        stays = is_detained   # with ICE from here: the detained, and the notified ICE picks up
+        stays[np.flatnonzero(is_notified)[is_picked]] = True
+        self._free(due[~stays])
         self._hold(detained, day)
         m.ice.take_custody(picked, day)
 

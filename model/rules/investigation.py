@@ -56,7 +56,8 @@ class InvestigateCrimes(Rule):
         days = np.where(violent, p.sentence_days_violent, p.sentence_days_property)
         order = np.lexsort((-days, offender))
         offender, days, violent = offender[order], days[order], violent[order]
-        first = np.r_[True, offender[1:] != offender[:-1]] if len(offender) else np.zeros(0, dtype=bool)
+        first = np.ones(len(offender), dtype=bool)
+        np.not_equal(offender[1:], offender[:-1], out=first[1:])
         any_violent = np.logical_or.reduceat(violent, np.flatnonzero(first)) if len(offender) else first
         offender, days = offender[first], days[first]
         res.convicted[offender] = True
