@@ -16,8 +16,9 @@ REJECTION_ROUNDS = 32
 
 def draw_in_ranges(weight: np.ndarray, lo: np.ndarray, hi: np.ndarray, rng: np.random.Generator,
                    rounds: int = REJECTION_ROUNDS, top: float | None = None) -> np.ndarray:
-    """For each i, a row in [lo[i], hi[i]) drawn with chance proportional to `weight` (non-negative); every
-    range must hold some positive weight. `top`: the largest weight, if the caller knows it."""
+    """For each i, a row in [lo[i], hi[i]) drawn with chance proportional to `weight` (non-negative; an array, or
+    `LazyWeights`); every range must hold some positive weight. `top`: the largest weight (or a bound on it), if
+    the caller knows it."""
     out = np.empty(len(lo), dtype=np.int64)
     pending = np.arange(len(lo))
     if top is None:
@@ -81,6 +82,25 @@ class FixedTimesFactor:
         if pending:   # the cumulative sum of the product (nothing if the product has no weight anywhere)
             rows.append(draw_weighted(self.fixed * factor, pending, rng, rounds=0))
         return distinct(np.concatenate(rows))
+
+
+class LazyWeights:
+    """Weights of n rows computed only at the rows a draw proposes (`w[rows]` is `of(rows)`), with `top`, a bound on
+    every row's weight, so that a draw by rejection makes no pass over the rows; `np.asarray(w)` computes them all
+    (a draw's rare fallback). Any bound is exact; the largest weight itself wastes the fewest proposals."""
+
+    def __init__(self, of, n: int, top: float):
+        self.of, self.n, self.top = of, n, top
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, rows: np.ndarray) -> np.ndarray:
+        return self.of(rows)
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        everyone = self.of(np.arange(self.n))
+        return everyone if dtype is None else everyone.astype(dtype)
 
 
 def weighted_sample(rows: np.ndarray, weight: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:

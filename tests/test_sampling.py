@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from experiments.runs.testing import make_model
-from model.sampling import FixedTimesFactor, IndependentTrials, draw_in_ranges, draw_weighted
+from model.sampling import FixedTimesFactor, IndependentTrials, LazyWeights, draw_in_ranges, draw_weighted
 
 
 def frequencies(weight, draws, rounds, seed=0):
@@ -47,6 +47,25 @@ def test_draw_weighted_gives_distinct_rows_and_nothing_without_weight():
     assert len(rows) == len(np.unique(rows)) <= 50
     assert len(draw_weighted(np.zeros(50), 10, rng)) == 0
     assert len(draw_weighted(np.ones(50), 0, rng)) == 0
+
+
+@pytest.mark.parametrize("rounds", [32, 0])   # 0: the fallback, which makes every row's weight
+def test_weights_made_only_where_proposed_give_the_draws_of_the_whole_array(rounds):
+    """LazyWeights computes the weights of the rows a draw proposes, and only those (below the fallback); with the
+    same bound, the draws are those of the array itself, row for row."""
+    weight = np.random.default_rng(6).random(5000) ** 3
+    asked = []
+
+    def of(rows):
+        asked.append(len(rows))
+        return weight[rows]
+
+    lazy = LazyWeights(of, len(weight), float(weight.max()))
+    for draw in (lambda w, rng: draw_weighted(w, 300, rng, rounds=rounds, top=lazy.top),
+                 lambda w, rng: FixedTimesFactor(np.arange(5000.0)).draw(w, 300, rng, rounds=rounds, top=lazy.top)):
+        asked.clear()
+        np.testing.assert_array_equal(draw(lazy, np.random.default_rng(7)), draw(weight, np.random.default_rng(7)))
+        assert sum(asked) < len(weight) if rounds else sum(asked) >= len(weight)
 
 
 def test_neighbourhood_totals_equal_a_weighted_count():

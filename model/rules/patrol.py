@@ -21,9 +21,10 @@ import numpy as np
 from model.daylog import POLICE_CONTACT
 from model.params import PolicingParams
 from model.policy import Policy
+from model.residents import State
 from model.rules import Rule
 from model.rules.custody import ask_status, book
-from model.sampling import FixedTimesFactor, draw_weighted
+from model.sampling import FixedTimesFactor, LazyWeights, draw_weighted
 
 
 def profiling_multiplier(policy: Policy, p: PolicingParams) -> float:
@@ -48,7 +49,7 @@ class Patrol(Rule):
     def __init__(self, model):
         super().__init__(model)
         self.reported = np.zeros(model.neighbourhoods.n)   # recent reported crimes by neighbourhood (hot spots)
-        self._profiling: tuple[float | None, np.ndarray | None] = (None, None)   # multiplier, weights
+        self._profiling: tuple = (None, None, 0.0)   # multiplier, weights, largest weight
         res = model.residents
         # arrests fall on residents by offending propensity (a stable trait) times today's patrol weight
         self.arrests = FixedTimesFactor(res.propensity / res.propensity.mean() if res.propensity.mean() > 0
@@ -57,26 +58,33 @@ class Patrol(Rule):
     def step(self, day: int) -> None:
         m = self.model
         res, p = m.residents, m.params.policing
-        bias = res.free() * self.profiling_weight(profiling_multiplier(m.policy, p))
+        profiling, largest = self.profiling_weight(profiling_multiplier(m.policy, p))
         if p.patrol_allocation == "reported_crime":
             self._note_reported_crimes()
-        place = self.place_weight(bias)
-        if place is not None:
-            bias = bias * m.neighbourhoods.per_resident(place)
-        top = float(bias.max()) if len(bias) else 0.0   # once for both draws
-        self._stops(day, bias, top)
+        weight = self.weights(profiling, largest, self.place_weight(profiling))
+        self._stops(day, weight)
         n_arrests = self.rng.poisson(len(res) * p.other_arrests_per_1000 / 1000 / 365)
-        book(m, self.arrests.draw(bias, n_arrests, self.rng, top=top), day, p.minor_jail_days)
+        book(m, self.arrests.draw(weight, n_arrests, self.rng, top=weight.top), day, p.minor_jail_days)
 
-    def profiling_weight(self, multiplier: float) -> np.ndarray:
-        """Each resident's weight in patrol: `multiplier` for the profiled label, else 1 (the labels do not
-        change; the multiplier changes only when the policy does)."""
+    def weights(self, profiling: np.ndarray, largest: float, place: np.ndarray | None) -> LazyWeights:
+        """Each resident's weight in today's stops and arrests: at liberty x profiling weight (at most `largest`) x
+        their neighbourhood's multiplier (`place`, if any), computed only for the residents a draw proposes."""
+        state, code, free = self.model.residents.state, self.model.neighbourhoods.code, int(State.FREE)
+        if place is None:
+            return LazyWeights(lambda rows: (state[rows] == free) * profiling[rows], len(state), largest)
+        return LazyWeights(lambda rows: (state[rows] == free) * profiling[rows] * place[code[rows]], len(state),
+                           largest * float(place.max(initial=0.0)))
+
+    def profiling_weight(self, multiplier: float) -> tuple[np.ndarray, float]:
+        """Each resident's weight in patrol: `multiplier` for the profiled label, else 1; and the largest (the
+        labels do not change; the multiplier changes only when the policy does)."""
         if self._profiling[0] != multiplier:
             profiled = self.model.residents.labelled(self.model.params.policing.profiled_label)
-            self._profiling = (multiplier, np.where(profiled, multiplier, 1.0))
-        return self._profiling[1]
+            weight = np.where(profiled, multiplier, 1.0)
+            self._profiling = (multiplier, weight, float(weight.max(initial=0.0)))
+        return self._profiling[1], self._profiling[2]
 
-    def place_weight(self, bias: np.ndarray) -> np.ndarray | None:
+    def place_weight(self, profiling: np.ndarray) -> np.ndarray | None:
         """Per-neighbourhood multiplier of patrol weight that gives each neighbourhood its share of stops
         and arrests; None where patrol goes in proportion to residents everywhere (no multiplier)."""
         m = self.model
@@ -84,7 +92,7 @@ class Patrol(Rule):
         if not hot_spots and saturation == 0:
             return None
         places = m.neighbourhoods
-        load = places.total(bias)
+        load = places.total(m.residents.free() * profiling)
         share = _normalized(self.reported if hot_spots and self.reported.sum() > 0 else load)
         target = (1 - saturation) * share + saturation * _normalized(load * places.operation_area)
         return np.divide(target, load, out=np.zeros(places.n), where=load > 0)
@@ -98,11 +106,11 @@ class Patrol(Rule):
         self.reported = keep * self.reported + np.bincount(m.residents.neighbourhood[reported],
                                                            minlength=len(self.reported))
 
-    def _stops(self, day: int, weight: np.ndarray, top: float) -> None:
+    def _stops(self, day: int, weight: LazyWeights) -> None:
         m = self.model
         police = m.police
         stopped = draw_weighted(weight, self.rng.poisson(len(police) * m.params.policing.stops_per_officer_day),
-                                self.rng, top=top)
+                                self.rng, top=weight.top)
         np.add.at(police.stops, self.rng.integers(0, len(police), len(stopped)), 1)
         m.outcomes.count(day, "stops", stopped)
         m.log(POLICE_CONTACT, stopped)
