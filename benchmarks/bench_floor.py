@@ -2,7 +2,8 @@
 
 - floor: the bare daily belief update and nothing else, written as fast as this machine allows: one fused
   numba pass on every core (the model's own technique, `model/rules/belief_kernel.py`), computing each
-  resident's ties' trust change, fear and knowledge (one gathered row per resident), the felt risk of police
+  resident's ties' trust change, fear and knowledge (one gathered row per resident; the tie strength to residents
+  present read from an array, as the model keeps it between removals), the felt risk of police
   contact from the city's risk, the resident's own neighbourhood's and that of the neighbourhoods the
   resident's ties live in (tie-weighted; the model's weights; `--risk own` leaves the ties' out, as the floor
   did before session 12), the fear, trust and knowledge update; then the chance to report, in a second pass
@@ -40,10 +41,10 @@ prange = range   # numba.prange once compiled
 
 
 def _floor_rows(indptr, indices, data, gathered, trust, trust0, fear, knowledge, vulnerability, neighbourhood,
-                local_risk, strength, city_risk, w_own, w_ties, b):
+                local_risk, strength, ties_present, city_risk, w_own, w_ties, b):
     fear_influence, fear_decay, policy_fear_rate, trust_influence, trust_recovery, knowledge_spread, decay = b[:7]
     for i in prange(len(trust)):
-        s_shift, s_fear, s_knowledge, ties, s_risk = 0.0, 0.0, 0.0, 0.0, 0.0
+        s_shift, s_fear, s_knowledge, s_risk = 0.0, 0.0, 0.0, 0.0
         for jj in range(indptr[i], indptr[i + 1]):
             if jj + PREFETCH_AHEAD < len(indices):
                 prefetch(gathered, indices[jj + PREFETCH_AHEAD])
@@ -51,10 +52,9 @@ def _floor_rows(indptr, indices, data, gathered, trust, trust0, fear, knowledge,
             s_shift += w * gathered[j, 0]
             s_fear += w * gathered[j, 1]
             s_knowledge += w * gathered[j, 2]
-            ties += w * gathered[j, 3]
             if w_ties > 0:
-                s_risk += w * gathered[j, 4]
-        safe = ties if ties > 0 else 1.0
+                s_risk += w * gathered[j, 3]
+        safe = ties_present[i] if ties_present[i] > 0 else 1.0
         f, k, t = fear[i], knowledge[i], trust[i]
         shift = t - trust0[i]
         observed = (1 - w_own - w_ties) * city_risk + w_own * local_risk[neighbourhood[i]]
@@ -94,9 +94,10 @@ def floor(model: CommunityTrustModel, days: int, kernel: str = "numba", rows: st
     w_ties = b.ties_neighbourhoods_weight if risk == "own+ties" else 0.0
     decay = b.knowledge_spread * (1 - b.initial_knowledge)
     present, chance = np.ones(n, dtype=bool), np.zeros(n)
+    ties = a @ np.ones(n)   # everyone is present: tie strength to residents present, as the model keeps it
     if kernel == "numba":
         gather, update_rows, chance_rows = compiled(_gather_rows, _floor_rows, _floor_chance)
-        width = 5 if w_ties > 0 else 4
+        width = 4 if w_ties > 0 else 3
         gathered = rows_in_cache_lines(n, width) if rows == "lines" else np.empty((n, width))
         row_risk = local if w_ties > 0 else np.zeros(0)
         base = min(max(rp.violent_base, 1e-9), 1 - 1e-9)
@@ -105,16 +106,15 @@ def floor(model: CommunityTrustModel, days: int, kernel: str = "numba", rows: st
                      rp.fear_tolerance, rp.protection_relief, b.initial_trust_mean)
         gather(present, res.trust, res.trust0, res.fear, res.knowledge, nb, row_risk, gathered)
         update_rows(a.indptr, a.indices, a.data, gathered, res.trust, res.trust0, res.fear, res.knowledge,
-                    res.vulnerability, nb, local, strength, 0.1, w_own, w_ties, constants)   # not timed
+                    res.vulnerability, nb, local, strength, ties, 0.1, w_own, w_ties, constants)   # not timed
         chance_rows(res.trust, res.fear, res.knowledge, constants, chance)
-    ties = a @ np.ones(n)
     safe = np.where(ties > 0, ties, 1.0)
     clock = time.perf_counter()
     for _ in range(days):
         if kernel == "numba":
             gather(present, res.trust, res.trust0, res.fear, res.knowledge, nb, row_risk, gathered)
             update_rows(a.indptr, a.indices, a.data, gathered, res.trust, res.trust0, res.fear, res.knowledge,
-                        res.vulnerability, nb, local, strength, 0.1, w_own, w_ties, constants)
+                        res.vulnerability, nb, local, strength, ties, 0.1, w_own, w_ties, constants)
             chance_rows(res.trust, res.fear, res.knowledge, constants, chance)
             continue
         shift = res.trust - res.trust0

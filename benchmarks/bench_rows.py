@@ -1,6 +1,7 @@
-"""The belief pass's gathered rows: packed (5 values a row, 40 bytes, as np.empty gives them) against rows
-that each lie within one cache line (`model.compiled.rows_in_cache_lines`: padded to 64 bytes, aligned), timed
-on the same city, network and beliefs, alternating.
+"""The belief pass's gathered rows: packed (4 values a row, 32 bytes, as np.empty gives them, which may start
+mid-line) against rows that each lie within one cache line (`model.compiled.rows_in_cache_lines`: 32 bytes,
+aligned), timed on the same city, network and beliefs, alternating. (Before session 14 a row held 5 values, 40
+bytes packed or 64 padded.)
 
     .venv/bin/python benchmarks/bench_rows.py --size 1000000
     .venv/bin/python benchmarks/bench_rows.py --size 100000 --repeat 20
@@ -31,6 +32,7 @@ def main() -> None:
     model.step()
     res, b, n = model.residents, model.params.beliefs, len(model.residents)
     present, a, strength = res.present(), model.network.adjacency, model.network.strength
+    ties = model.network.spread(present.astype(float))
     quiet, local = np.zeros(n), np.linspace(0.0, 0.2, model.neighbourhoods.n)
     gather, update_rows = belief_kernel.compiled(belief_kernel._gather_rows, belief_kernel._update_rows)
     constants = tuple(float(getattr(b, p)) for p in belief_kernel.PARAMS)
@@ -38,10 +40,11 @@ def main() -> None:
     def one_pass(gathered: np.ndarray) -> None:
         gather(present, res.trust, res.trust0, res.fear, res.knowledge, res.neighbourhood, local, gathered)
         update_rows(a.indptr, a.indices, a.data, gathered, present, res.trust, res.trust0, res.fear, res.knowledge,
-                    res.vulnerability, res.attention, res.neighbourhood, local, strength, quiet, quiet, quiet, quiet,
-                    quiet, 0.1, b.own_neighbourhood_weight, b.ties_neighbourhoods_weight, constants)
+                    res.vulnerability, res.attention, res.neighbourhood, local, strength, ties, quiet, quiet, quiet,
+                    quiet, quiet, 0.1, b.own_neighbourhood_weight, b.ties_neighbourhoods_weight, constants)
 
-    layouts = {"packed (n, 5)": np.empty((n, 5)), "in cache lines": rows_in_cache_lines(n, 5)}
+    width = 4 if b.ties_neighbourhoods_weight > 0 else 3
+    layouts = {f"packed (n, {width})": np.empty((n, width)), "in cache lines": rows_in_cache_lines(n, width)}
     times: dict[str, list[float]] = {name: [] for name in layouts}
     for _ in range(args.repeat):
         for name, gathered in layouts.items():

@@ -40,23 +40,22 @@ def choose_kernel(kernel: str, residents: int) -> str:
 
 
 def _gather_rows(present, trust, trust0, fear, knowledge, neighbourhood, local_risk, gathered):
-    """What each resident shows its ties: trust change, fear and knowledge if present (else 0), presence, and
-    (if `local_risk` is given) their neighbourhood's observed risk; one row per resident, so that reading a
-    tie touches one cache line instead of six arrays."""
+    """What each resident shows its ties: trust change, fear and knowledge if present (else 0), and (if
+    `local_risk` is given) their neighbourhood's observed risk; one row per resident, so that reading a tie
+    touches one cache line instead of five arrays (four values: 32 bytes, two rows a line)."""
     with_risk = len(local_risk) > 0
     for i in prange(len(present)):
         here = 1.0 if present[i] else 0.0
         gathered[i, 0] = (trust[i] - trust0[i]) * here
         gathered[i, 1] = fear[i] * here
         gathered[i, 2] = knowledge[i] * here
-        gathered[i, 3] = here
         if with_risk:
-            gathered[i, 4] = local_risk[neighbourhood[i]]
+            gathered[i, 3] = local_risk[neighbourhood[i]]
 
 
 def _update_rows(indptr, indices, data, gathered, present, trust, trust0, fear, knowledge, vulnerability, attention,
-                 neighbourhood, local_risk, strength, events, seen_enforcement, unfair, fair, seen_cleared,
-                 city_risk, w_own, w_ties, b):
+                 neighbourhood, local_risk, strength, ties_present, events, seen_enforcement, unfair, fair,
+                 seen_cleared, city_risk, w_own, w_ties, b):
     (direct_fear, network_fear, fear_influence, fear_decay, risk_amplification, policy_fear_rate, contact_gain,
      trust_asymmetry, seen_enforcement_loss, risk_trust_loss, seen_clearance_gain, trust_influence,
      trust_recovery, knowledge_spread, initial_knowledge) = b
@@ -65,12 +64,11 @@ def _update_rows(indptr, indices, data, gathered, present, trust, trust0, fear, 
     for i in prange(len(present)):
         if not present[i]:
             continue
-        # ties' trust change, fear, knowledge and presence: tie-weighted sums in index order (yesterday's values,
-        # from `gathered`, so that rows can be updated in place)
+        # ties' trust change, fear and knowledge: tie-weighted sums in index order (yesterday's values, from
+        # `gathered`, so that rows can be updated in place)
         s_shift = 0.0
         s_fear = 0.0
         s_knowledge = 0.0
-        ties = 0.0
         s_risk = 0.0
         for jj in range(indptr[i], indptr[i + 1]):
             if jj + PREFETCH_AHEAD < len(indices):
@@ -80,10 +78,10 @@ def _update_rows(indptr, indices, data, gathered, present, trust, trust0, fear, 
             s_shift += w * gathered[j, 0]
             s_fear += w * gathered[j, 1]
             s_knowledge += w * gathered[j, 2]
-            ties += w * gathered[j, 3]
             if w_ties > 0:
-                s_risk += w * gathered[j, 4]
+                s_risk += w * gathered[j, 3]
         shift = trust[i] - trust0[i]
+        ties = ties_present[i]
         if ties > 0:
             ties_shift, ties_fear, ties_knowledge = s_shift / ties, s_fear / ties, s_knowledge / ties
         else:
@@ -118,24 +116,28 @@ def _update_rows(indptr, indices, data, gathered, present, trust, trust0, fear, 
         knowledge[i] = min(max(new_knowledge, 0.0), 1.0)
 
 
-def update(res, present, adjacency, strength, events, seen_enforcement, unfair, fair, seen_cleared, city_risk,
-           local_risk, w_own, w_ties, b, gathered: np.ndarray | None = None,
+def update(res, present, adjacency, strength, ties_present, events, seen_enforcement, unfair, fair, seen_cleared,
+           city_risk, local_risk, w_own, w_ties, b, gathered: np.ndarray | None = None,
            chance_formula: tuple | None = None) -> tuple[np.ndarray, tuple | None]:
     """Update present residents' fear, trust and knowledge in place (the arrays of `res`). `strength` is each
-    resident's tie strength (to everyone, removed or not). `gathered` is a work buffer reused from day to day
+    resident's tie strength (to everyone, removed or not), `ties_present` to residents present (the tie-weighted
+    sum of presence, as the pass would add it up itself: `SocialNetwork.spread`, in index order from 0; kept by
+    the caller while nobody leaves, it spares the pass one value a tie). `gathered` is a work buffer reused from
+    day to day
     (made if None); it is returned for the next call. `chance_formula` (`ReportingRule.formula_for_everyone`):
     right after the update, in one more compiled pass, everyone's chance to report a violent crime with fear and
     without, from the new beliefs, returned as a pair (else None). (Inside the update's own loop it was slower:
     docs/performance.md.)"""
     gather, update_rows = compiled(_gather_rows, _update_rows)
-    width = 5 if w_ties > 0 else 4
+    width = 4 if w_ties > 0 else 3
     if gathered is None or len(gathered) != len(present) or gathered.shape[1] < width:
         gathered = rows_in_cache_lines(len(present), width)
     gather(present, res.trust, res.trust0, res.fear, res.knowledge, res.neighbourhood,
            local_risk if w_ties > 0 else np.zeros(0), gathered)
     update_rows(adjacency.indptr, adjacency.indices, adjacency.data, gathered, present, res.trust, res.trust0,
                 res.fear, res.knowledge, res.vulnerability, res.attention, res.neighbourhood, local_risk, strength,
-                events, seen_enforcement, unfair, fair, seen_cleared, float(city_risk), float(w_own), float(w_ties),
+                ties_present, events, seen_enforcement, unfair, fair, seen_cleared, float(city_risk), float(w_own),
+                float(w_ties),
                 tuple(float(getattr(b, p)) for p in PARAMS))
     if chance_formula is None:
         return gathered, None

@@ -74,14 +74,13 @@ class UpdateBeliefs(Rule):
         self.prior = model.params.beliefs.awareness_prior_per_1000 * len(model.residents) / 1000
         self.local_prior = self.prior * places.resident_share
         self._ties = None
-        self._removed = -1
+        self._present = None
         self.work: dict = {}     # the fused kernel's buffers, kept from day to day
 
-    def ties_present(self, here: np.ndarray) -> np.ndarray:
-        """Tie strength to residents still in the city; recomputed only after removals."""
-        removed = len(here) - int(here.sum())
-        if removed != self._removed:
-            self._ties, self._removed = self.model.network.spread(here), removed
+    def ties_present(self, present: np.ndarray) -> np.ndarray:
+        """Tie strength to residents still in the city; recomputed only when who is present changed."""
+        if self._present is None or not np.array_equal(self._present, present):
+            self._ties, self._present = self.model.network.spread(present.astype(float)), present.copy()
         return self._ties
 
     def observed_risk(self) -> ObservedRisk:
@@ -108,7 +107,7 @@ class UpdateBeliefs(Rule):
         scratch = self.work.setdefault("scratch", Scratch(len(m.residents)))
         today = Tallies.from_log(m.today, len(m.residents), scratch)
         b = m.params.beliefs
-        ties = self.ties_present(m.residents.present().astype(float)) if m.kernel == "numpy" else None
+        ties = self.ties_present(m.residents.present())
         formula = m.reporting.formula_for_everyone()
         chances = update_beliefs(m.residents, m.network, today, self.observed_risk(), b, ties, kernel=m.kernel,
                                  work=self.work, chance_formula=formula)
@@ -179,8 +178,8 @@ def update_beliefs(res, net, today: Tallies, risk: ObservedRisk, b, ties: np.nda
     the tie strength to present residents (computed if not given).
     model/reference.py is the same rule written per agent, and the test that both agree
     keeps this one honest. `kernel="numba"` runs the same arithmetic fused into one pass on every core
-    (model/rules/belief_kernel.py), with the same result bit for bit; it sums the ties itself (`ties` is not
-    read) and keeps its work buffer in `work`, a dict the caller may keep from day to day; given
+    (model/rules/belief_kernel.py), with the same result bit for bit; it keeps its work buffer in `work`, a dict
+    the caller may keep from day to day; given
     `chance_formula` (`ReportingRule.formula_for_everyone`), it returns everyone's chance to report a violent
     crime with fear and without, from the new beliefs (the numpy form returns None).
     """
@@ -199,16 +198,16 @@ def _update(res, net, today: Tallies, risk: ObservedRisk, b, ties, kernel: str, 
     seen_enforcement = scratch.seen("seen_enforcement", net, today.event_rows, today.event_weights)
     seen_cleared = scratch.seen("seen_cleared", net, today.cleared_rows)
     w_own, w_ties = b.own_neighbourhood_weight, b.ties_neighbourhoods_weight
+    here = present.astype(float)
+    ties = net.spread(here) if ties is None else ties
     if kernel == "numba":
         work["gathered"], chances = belief_kernel.update(
-            res, present, net.adjacency, net.strength, events, seen_enforcement, today.unfair, today.fair,
+            res, present, net.adjacency, net.strength, ties, events, seen_enforcement, today.unfair, today.fair,
             seen_cleared, risk.city, risk.local, w_own, w_ties, b, work.get("gathered"), chance_formula)
         return chances
-    here = present.astype(float)
     shift = res.trust - res.trust0
     local = risk.local[res.neighbourhood] if w_own > 0 or w_ties > 0 else None   # one's own neighbourhood's risk
     spread = net.spread(np.column_stack([shift * here, res.fear * here, res.knowledge * here]))
-    ties = net.spread(here) if ties is None else ties
     has_ties = ties > 0
     safe = np.where(has_ties, ties, 1.0)
     ties_shift = np.where(has_ties, spread[:, 0] / safe, shift)
