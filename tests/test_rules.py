@@ -453,3 +453,20 @@ def test_the_communitys_prior_grows_with_the_city_so_perceived_risk_does_not_dep
     small, large = (rule(make_model(size=n, days=1), UpdateBeliefs) for n in (2_000, 20_000))
     assert large.prior == pytest.approx(10 * small.prior)
     assert large.local_prior.sum() == pytest.approx(large.prior)
+
+
+def test_the_kept_tie_strength_to_residents_present_equals_summing_it_afresh():
+    """UpdateBeliefs keeps each resident's tie strength to residents present and sums again only the rows tied to
+    someone who left or came back: after removals, and after a removed resident comes back, every row equals the
+    whole product's, bit for bit."""
+    m = make_model(size=3000, days=200, policy="287g_task_force")
+    beliefs, res = rule(m, UpdateBeliefs), m.residents
+    for _ in range(150):
+        m.step()
+        present = res.present()
+        np.testing.assert_array_equal(beliefs.ties_present(present), m.network.spread(present.astype(float)))
+    removed = np.flatnonzero(res.state == int(State.REMOVED))
+    assert len(removed) > 0
+    res.state[removed[:3]] = int(State.FREE)   # a rule of one's own lets some come back
+    present = res.present()
+    np.testing.assert_array_equal(beliefs.ties_present(present), m.network.spread(present.astype(float)))

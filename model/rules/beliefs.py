@@ -51,6 +51,7 @@ from model.daylog import (
 )
 from model.residents import Status
 from model.rules import Rule, belief_kernel
+from model.sampling import distinct
 
 
 @dataclass
@@ -73,14 +74,24 @@ class UpdateBeliefs(Rule):
         self.local_consequences = np.zeros(places.n)
         self.prior = model.params.beliefs.awareness_prior_per_1000 * len(model.residents) / 1000
         self.local_prior = self.prior * places.resident_share
-        self._ties = None
-        self._present = None
+        self._ties = self._present = self._here = None
         self.work: dict = {}     # the fused kernel's buffers, kept from day to day
 
     def ties_present(self, present: np.ndarray) -> np.ndarray:
-        """Tie strength to residents still in the city; recomputed only when who is present changed."""
-        if self._present is None or not np.array_equal(self._present, present):
-            self._ties, self._present = self.model.network.spread(present.astype(float)), present.copy()
+        """Tie strength to residents still in the city, kept from day to day: where someone left or came back,
+        the residents tied to them have theirs summed again (each row as the whole product sums it, in index
+        order, so the same numbers as summing everyone's afresh; the ties go both ways)."""
+        net = self.model.network
+        if self._present is None:
+            self._present, self._here = present.copy(), present.astype(float)
+            self._ties = net.spread(self._here)
+            return self._ties
+        changed = np.flatnonzero(self._present != present)
+        if len(changed):
+            self._present[changed] = present[changed]
+            self._here[changed] = present[changed]
+            tied = distinct(net.adjacency.indices[net.tie_positions(changed)[0]])
+            self._ties[tied] = net.adjacency[tied] @ self._here
         return self._ties
 
     def observed_risk(self) -> ObservedRisk:
@@ -198,13 +209,13 @@ def _update(res, net, today: Tallies, risk: ObservedRisk, b, ties, kernel: str, 
     seen_enforcement = scratch.seen("seen_enforcement", net, today.event_rows, today.event_weights)
     seen_cleared = scratch.seen("seen_cleared", net, today.cleared_rows)
     w_own, w_ties = b.own_neighbourhood_weight, b.ties_neighbourhoods_weight
-    here = present.astype(float)
-    ties = net.spread(here) if ties is None else ties
+    ties = net.spread(present.astype(float)) if ties is None else ties
     if kernel == "numba":
         work["gathered"], chances = belief_kernel.update(
             res, present, net.adjacency, net.strength, ties, events, seen_enforcement, today.unfair, today.fair,
             seen_cleared, risk.city, risk.local, w_own, w_ties, b, work.get("gathered"), chance_formula)
         return chances
+    here = present.astype(float)
     shift = res.trust - res.trust0
     local = risk.local[res.neighbourhood] if w_own > 0 or w_ties > 0 else None   # one's own neighbourhood's risk
     spread = net.spread(np.column_stack([shift * here, res.fear * here, res.knowledge * here]))
