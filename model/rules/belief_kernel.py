@@ -121,10 +121,9 @@ def update(res, present, adjacency, strength, ties_present, events, seen_enforce
            chance_formula: tuple | None = None) -> tuple[np.ndarray, tuple | None]:
     """Update present residents' fear, trust and knowledge in place (the arrays of `res`). `strength` is each
     resident's tie strength (to everyone, removed or not), `ties_present` to residents present (the tie-weighted
-    sum of presence, as the pass would add it up itself: `SocialNetwork.spread`, in index order from 0; kept by
-    the caller while nobody leaves, it spares the pass one value a tie). `gathered` is a work buffer reused from
-    day to day
-    (made if None); it is returned for the next call. `chance_formula` (`ReportingRule.formula_for_everyone`):
+    sum of presence, added up in index order as `SocialNetwork.spread` does; kept by the caller from day to day,
+    `UpdateBeliefs.ties_present`, it spares the pass one value a tie). `gathered` is a work buffer reused from day
+    to day (made if None); it is returned for the next call. `chance_formula` (`ReportingRule.formula_for_everyone`):
     right after the update, in one more compiled pass, everyone's chance to report a violent crime with fear and
     without, from the new beliefs, returned as a pair (else None). (Inside the update's own loop it was slower:
     docs/performance.md.)"""
@@ -137,8 +136,7 @@ def update(res, present, adjacency, strength, ties_present, events, seen_enforce
     update_rows(adjacency.indptr, adjacency.indices, adjacency.data, gathered, present, res.trust, res.trust0,
                 res.fear, res.knowledge, res.vulnerability, res.attention, res.neighbourhood, local_risk, strength,
                 ties_present, events, seen_enforcement, unfair, fair, seen_cleared, float(city_risk), float(w_own),
-                float(w_ties),
-                tuple(float(getattr(b, p)) for p in PARAMS))
+                float(w_ties), tuple(float(getattr(b, p)) for p in PARAMS))
     if chance_formula is None:
         return gathered, None
     # imported here: reporting brings Mesa (slow to import), and a sweep's worker imports this module before its

@@ -78,9 +78,10 @@ class UpdateBeliefs(Rule):
         self.work: dict = {}     # the fused kernel's buffers, kept from day to day
 
     def ties_present(self, present: np.ndarray) -> np.ndarray:
-        """Tie strength to residents still in the city, kept from day to day: where someone left or came back,
-        the residents tied to them have theirs summed again (each row as the whole product sums it, in index
-        order, so the same numbers as summing everyone's afresh; the ties go both ways)."""
+        """Tie strength to residents still in the city, kept from day to day (the array is updated in place):
+        where someone left (was removed) or came back, the residents tied to them have theirs summed again, each
+        row as the whole product sums it (in index order), so the same numbers as summing everyone's afresh; the
+        ties go both ways, so those tied to someone are the ones they are tied to."""
         net = self.model.network
         if self._present is None:
             self._present, self._here = present.copy(), present.astype(float)

@@ -101,7 +101,7 @@ class ProcessCustody(Rule):
         cooperated = np.concatenate([detained, notified])
         m.outcomes.count(day, "ice_cooperation", cooperated)
         m.log(IMMIGRATION_CONSEQUENCE, cooperated)
-        stays = is_detained   # with ICE from here: the detained, and the notified ICE picks up
+        stays = is_detained.copy()   # with ICE from here: the detained, and the notified ICE picks up
         stays[np.flatnonzero(is_notified)[is_picked]] = True
         self._free(due[~stays])
         self._hold(detained, day)
