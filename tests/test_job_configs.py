@@ -183,6 +183,20 @@ def test_the_sweeper_composes_a_batch_again_only_without_the_run_checks(master, 
     assert len(composed) == (0 if with_checks else 2)
 
 
+def test_the_up_front_check_and_the_launcher_share_each_choices_composition(master, monkeypatch):
+    composed, hydra_composes = [], ConfigLoaderImpl.load_sweep_config
+    monkeypatch.setattr(ConfigLoaderImpl, "load_sweep_config",
+                        lambda self, m, o: composed.append(list(o)) or hydra_composes(self, m, o))
+    sweeper = checked_sweeper(master.copy())
+    check = JobConfigs(master)                                        # as RunChecks makes it, in the same process
+    for policy in ("pep", "decoupled"):
+        check([f"policy={policy}", "seed=0"])
+    for seed in range(3):
+        for policy in ("pep", "decoupled"):
+            sweeper.hydra_context.config_loader.load_sweep_config(master, [f"policy={policy}", f"seed={seed}"])
+    assert composed == [["policy=pep"], ["policy=decoupled"]]
+
+
 def test_the_sweeper_launches_only_unfinished_jobs_with_their_numbers_in_the_sweep(master):
     batch = [[f"seed={i}"] for i in range(6)]
     sweeper = checked_sweeper(master.copy(), finished=[["seed=0"], ["seed=2"], ["seed=3"]])

@@ -93,7 +93,7 @@ def check_jobs(config: DictConfig, check, sweep_dir: Path | None = None) -> tupl
         overrides = " ".join(config.hydra.overrides.task) or "(none)"
         raise SweepError(f"the sweep expands to no jobs (overrides: {overrides}); check the lists, range() "
                          "and glob() patterns, e.g. policy='glob(*)' matches every scenario.")
-    loader = ComposeOnce(GlobalHydra.instance().config_loader())
+    loader = ComposeOnce.of(GlobalHydra.instance().config_loader())   # the launcher's too (CheckedSweeper)
     folders = [job_folder(config, overrides, num, loader) for num, overrides in enumerate(jobs)]
     too_long = next((f for f in folders if any(len(part.encode()) > NAME_MAX for part in Path(f).parts)), None)
     if too_long:

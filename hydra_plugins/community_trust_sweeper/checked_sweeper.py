@@ -42,7 +42,7 @@ class CheckedSweeper(BasicSweeper):
     def setup(self, *, hydra_context, task_function, config) -> None:
         from experiments.runs.composing import ComposeOnce  # noqa: PLC0415  (not in every process Hydra starts)
 
-        hydra_context = HydraContext(config_loader=ComposeOnce(hydra_context.config_loader),
+        hydra_context = HydraContext(config_loader=ComposeOnce.of(hydra_context.config_loader),
                                      callbacks=hydra_context.callbacks)
         super().setup(hydra_context=hydra_context, task_function=task_function, config=config)
         callbacks = getattr(hydra_context.callbacks, "callbacks", [])
