@@ -91,8 +91,11 @@ class UpdateBeliefs(Rule):
         if len(changed):
             self._present[changed] = present[changed]
             self._here[changed] = present[changed]
-            tied = distinct(net.adjacency.indices[net.tie_positions(changed)[0]])
-            self._ties[tied] = net.adjacency[tied] @ self._here
+            a = net.adjacency
+            tied = distinct(a.indices[net.tie_positions(changed)[0]])
+            ties, count = net.tie_positions(tied)   # their ties, row after row: summed as the product sums them
+            self._ties[tied] = np.bincount(np.repeat(np.arange(len(tied)), count),
+                                           weights=a.data[ties] * self._here[a.indices[ties]], minlength=len(tied))
         return self._ties
 
     def observed_risk(self) -> ObservedRisk:
