@@ -17,8 +17,8 @@ REJECTION_ROUNDS = 32
 def draw_in_ranges(weight: np.ndarray, lo: np.ndarray, hi: np.ndarray, rng: np.random.Generator,
                    rounds: int = REJECTION_ROUNDS, top: float | None = None) -> np.ndarray:
     """For each i, a row in [lo[i], hi[i]) drawn with chance proportional to `weight` (non-negative; an array, or
-    `LazyWeights`); every range must hold some positive weight. `top`: the largest weight (or a bound on it), if
-    the caller knows it."""
+    `LazyWeights`), or -1 if the range holds no weight. `top`: the largest weight (or a bound on it), if the caller
+    knows it; with a bound, a range without weight is found by the fallback, after the rounds of rejection."""
     out = np.empty(len(lo), dtype=np.int64)
     pending = np.arange(len(lo))
     if top is None:
@@ -35,22 +35,23 @@ def draw_in_ranges(weight: np.ndarray, lo: np.ndarray, hi: np.ndarray, rng: np.r
         cum = np.cumsum(weight)
         low, high = lo[pending], hi[pending]
         start = np.where(low > 0, cum[np.maximum(low - 1, 0)], 0.0)
-        u = start + rng.random(len(pending)) * (cum[high - 1] - start)
-        out[pending] = np.clip(np.searchsorted(cum, u, side="right"), low, high - 1)
+        total = cum[high - 1] - start
+        u = start + rng.random(len(pending)) * total
+        out[pending] = np.where(total > 0, np.clip(np.searchsorted(cum, u, side="right"), low, high - 1), -1)
     return out
 
 
 def draw_weighted(weight: np.ndarray, n: int, rng: np.random.Generator,
                   rounds: int = REJECTION_ROUNDS, top: float | None = None) -> np.ndarray:
-    """Up to n distinct rows drawn with probability proportional to `weight` (duplicates dropped); `top`: the
-    largest weight, if the caller knows it."""
+    """Up to n distinct rows drawn with probability proportional to `weight` (duplicates dropped; none if no row has
+    weight); `top`: the largest weight (or a bound on it), if the caller knows it."""
     if n == 0 or len(weight) == 0:
         return np.zeros(0, dtype=np.int64)
     top = float(weight.max()) if top is None else top
     if not top > 0:
         return np.zeros(0, dtype=np.int64)
-    return distinct(draw_in_ranges(weight, np.zeros(n, dtype=np.int64), np.full(n, len(weight)), rng, rounds,
-                                    top=top))
+    rows = draw_in_ranges(weight, np.zeros(n, dtype=np.int64), np.full(n, len(weight)), rng, rounds, top=top)
+    return distinct(rows[rows >= 0])
 
 
 class FixedTimesFactor:

@@ -68,6 +68,16 @@ def test_weights_made_only_where_proposed_give_the_draws_of_the_whole_array(roun
         assert sum(asked) < len(weight) if rounds else sum(asked) >= len(weight)
 
 
+def test_a_bound_over_weights_that_are_all_zero_draws_nobody():
+    """With a bound in place of the largest weight (LazyWeights), a draw may not know that no row has weight
+    until the fallback: it then draws nobody, as it does when the weights say so themselves."""
+    nobody = LazyWeights(lambda rows: np.zeros(len(rows)), 500, top=1.0)
+    assert len(draw_weighted(nobody, 20, np.random.default_rng(8), top=nobody.top)) == 0
+    weight = np.r_[np.zeros(10), np.ones(10)]
+    rows = draw_in_ranges(weight, np.array([0, 10]), np.array([10, 20]), np.random.default_rng(9), top=1.0)
+    assert rows[0] == -1 and 10 <= rows[1] < 20
+
+
 def test_neighbourhood_totals_equal_a_weighted_count():
     m = make_model(size=3000)
     places, values = m.neighbourhoods, np.random.default_rng(4).random(3000)
