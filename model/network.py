@@ -14,6 +14,7 @@ import scipy.sparse as sp
 
 from model.params import NetworkParams
 from model.residents import Residents, Status
+from model.sampling import distinct
 
 
 class SocialNetwork:
@@ -55,6 +56,18 @@ class SocialNetwork:
         touched = a.indices[ties]
         np.add.at(out, touched, np.repeat(w, count) * a.data[ties])
         return touched
+
+    def spread_at(self, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """`spread(values)` at `rows` only, each row's ties added in index order from 0 as the whole product adds
+        them, so the same numbers bit for bit (to sum a few rows again, not everyone's)."""
+        a = self.adjacency
+        ties, count = self.tie_positions(rows)
+        return np.bincount(np.repeat(np.arange(len(rows)), count), weights=a.data[ties] * values[a.indices[ties]],
+                           minlength=len(rows))
+
+    def tied_to(self, rows: np.ndarray) -> np.ndarray:
+        """The residents with a tie to any of `rows`, ascending (ties go both ways: those `rows` are tied to)."""
+        return distinct(self.adjacency.indices[self.tie_positions(rows)[0]])
 
     def tie_positions(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Where the ties of `rows` are in `adjacency.indices` and `.data`, row after row (in the order

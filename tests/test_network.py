@@ -80,3 +80,15 @@ def test_the_ties_of_a_few_rows_are_listed_as_the_matrix_lists_them(default_city
     assert np.array_equal(net.adjacency.indices[ties], sub.indices)
     assert np.array_equal(net.adjacency.data[ties], sub.data)
     assert np.array_equal(count, np.diff(sub.indptr))
+
+
+def test_a_few_rows_of_the_product_are_summed_as_the_whole_product_sums_them(default_city):
+    """`spread_at` gives `spread` at the rows asked for, bit for bit; `tied_to` the rows with a tie to them."""
+    _, net = default_city
+    values = np.random.default_rng(3).random(len(net))
+    rows = np.array([0, 5, 17, 400, len(net) - 1])
+    np.testing.assert_array_equal(net.spread_at(rows, values), net.spread(values)[rows])
+    assert len(net.spread_at(rows[:0], values)) == 0
+    some = np.array([5, 400])
+    expected = np.flatnonzero(net.spread(np.isin(np.arange(len(net)), some).astype(float)) > 0)
+    np.testing.assert_array_equal(net.tied_to(some), expected)

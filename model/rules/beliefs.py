@@ -51,7 +51,6 @@ from model.daylog import (
 )
 from model.residents import Status
 from model.rules import Rule, belief_kernel
-from model.sampling import distinct
 
 
 @dataclass
@@ -91,11 +90,8 @@ class UpdateBeliefs(Rule):
         if len(changed):
             self._present[changed] = present[changed]
             self._here[changed] = present[changed]
-            a = net.adjacency
-            tied = distinct(a.indices[net.tie_positions(changed)[0]])
-            ties, count = net.tie_positions(tied)   # their ties, row after row: summed as the product sums them
-            self._ties[tied] = np.bincount(np.repeat(np.arange(len(tied)), count),
-                                           weights=a.data[ties] * self._here[a.indices[ties]], minlength=len(tied))
+            tied = net.tied_to(changed)
+            self._ties[tied] = net.spread_at(tied, self._here)
         return self._ties
 
     def observed_risk(self) -> ObservedRisk:
