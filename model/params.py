@@ -9,6 +9,7 @@ before the model runs. Sources: `S(...)` names a seed document or study; "assump
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
@@ -310,10 +311,17 @@ class ModelParams:
     rule_params: dict[str, dict[str, Any]] = field(default_factory=dict)  # {RuleClass: {field: value}}
 
 
+@functools.cache
+def type_hints(cls: type) -> dict[str, Any]:
+    """`typing.get_type_hints(cls)`, once per class: with postponed annotations it compiles every field's
+    annotation on each call, and every run validates its parameter tree."""
+    return get_type_hints(cls)
+
+
 def validate(params: Any, path: str = "") -> None:
     """Check every field's type, declared bound, choice and share in a parameter tree, then cross-field
     consistency and the rules' own parameters."""
-    hints = get_type_hints(type(params))
+    hints = type_hints(type(params))
     for f in fields(params):
         value = getattr(params, f.name)
         key = f"{path}{f.name}"

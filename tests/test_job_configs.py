@@ -208,7 +208,13 @@ def test_the_sweeper_launches_only_unfinished_jobs_with_their_numbers_in_the_swe
     assert not isinstance(sweeper.launcher, SkipFinished)
 
 
-@pytest.mark.parametrize("overrides", [[], ["history=maricopa_az"], ["timeline=[{day: 3, policy: pep}]"]])
+LONG_UNICODE_ROOT = "output.root='/tmp/résultats " + "très long " * 12 + "'"     # wrapped lines, non-ASCII text
+
+
+@pytest.mark.parametrize("overrides", [[], ["history=maricopa_az"], ["timeline=[{day: 3, policy: pep}]"],
+                                       ["city=los_angeles_ca", "history=los_angeles_ca"], ["city=cook_il"],
+                                       ["city=harris_tx", "policy=287g_task_force"], [LONG_UNICODE_ROOT],
+                                       ["+rule_params={CommitCrimes: {note: '1e3'}}"]])
 def test_a_runs_identity_is_the_hash_of_its_config_as_omegaconf_writes_it(overrides):
     """Finished runs of earlier versions keep their identity (a resumed sweep skips them, not refuses them)."""
     cfg = compose_run(overrides)

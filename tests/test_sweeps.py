@@ -65,7 +65,7 @@ def test_a_killed_sweep_resumes_without_losing_or_repeating_runs(tmp_path):
 
 
 def test_a_resumed_sweep_launches_only_its_unfinished_jobs_under_their_own_numbers(tmp_path):
-    grid = ("seed=0,1,2,3", "days=30", "hydra.sweep.subdir=job${hydra:job.num}")
+    grid = ("seed=0,1,2,3", "days=30", "hydra.sweep.subdir=job${hydra:job.num}", "hydra.output_subdir=.hydra")
     sweep(tmp_path, *grid)
     (tmp_path / "job2" / "run.json").unlink()                          # as if job 2 had been killed
     kept = {job: (tmp_path / job / "run.json").read_text() for job in ("job0", "job1", "job3")}

@@ -11,6 +11,7 @@ At the end of every Hydra multirun the `CompareScenarios` callback does the same
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import sys
@@ -92,10 +93,16 @@ def interval(values: np.ndarray) -> tuple[float, float, float]:
     mean = float(values.mean())
     if len(values) < 2:
         return mean, math.nan, math.nan
+    half = _t_quantile(len(values) - 1) * values.std(ddof=1) / math.sqrt(len(values))
+    return mean, mean - half, mean + half
+
+
+@functools.cache
+def _t_quantile(dof: int) -> float:
+    """The 97.5% quantile of Student's t with `dof` degrees of freedom."""
     from scipy.special import stdtrit  # noqa: PLC0415  (half a second to import: not for every run's start)
 
-    half = stdtrit(len(values) - 1, 0.975) * values.std(ddof=1) / math.sqrt(len(values))   # t quantile
-    return mean, mean - half, mean + half
+    return stdtrit(dof, 0.975)
 
 
 def natural_bounds(metric: str) -> tuple[float, float]:
@@ -115,15 +122,15 @@ def compare(summary: pa.Table, baseline: str | None = None) -> dict[str, np.ndar
     n = summary.num_rows
     policy, group, seed = (np.array(cols[k], dtype=object) for k in ("policy", "group", "seed"))
     settings = np.array(cols.get("setting", [""] * n), dtype=object)
-    metrics = [k for k in cols if k not in ("city", "history", "policy", "seed", "group", "run", "setting")]
+    metrics = {k: np.array(v, dtype=float) for k, v in cols.items()
+               if k not in ("city", "history", "policy", "seed", "group", "run", "setting")}
     rows = []
     for s in sorted(set(settings.tolist())):
         for p in in_scenario_order(policy[settings == s].tolist()):
             for g in _ordered(group):
                 mask = (settings == s) & (policy == p) & (group == g)
                 base_mask = (settings == s) & (policy == baseline) & (group == g)
-                for metric in metrics:
-                    values = np.array(cols[metric], dtype=float)
+                for metric, values in metrics.items():
                     mean, lo, hi = interval(values[mask])
                     floor, ceiling = natural_bounds(metric)
                     lo, hi = max(lo, floor), min(hi, ceiling)  # NaN stays NaN

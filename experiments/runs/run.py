@@ -64,11 +64,24 @@ def config_identity(cfg: DictConfig) -> str:
     return resolved_config(cfg)[1]
 
 
+def _fast_omegaconf_dumper() -> type:
+    """OmegaConf's YAML dumper (it quotes strings that would read back as numbers or booleans) on libyaml's
+    emitter where PyYAML has one: the same text (tested against `OmegaConf.to_yaml`) in a third of the time."""
+    if not yaml.__with_libyaml__:
+        return get_omega_conf_dumper()
+    dumper = type("OmegaConfCDumper", (yaml.CDumper,), {})
+    dumper.add_representer(str, get_omega_conf_dumper().str_representer)
+    return dumper
+
+
+CONFIG_DUMPER = _fast_omegaconf_dumper()
+
+
 def resolved_config(cfg: DictConfig) -> tuple[str, str]:
     """The run's config.yaml (`OmegaConf.to_yaml(cfg, resolve=True)`) and its `config_identity`, from one
     dump: each top-level section is dumped on its own, and a mapping's YAML is its sections' texts in order."""
     resolved = OmegaConf.to_container(cfg, resolve=True, enum_to_str=True)
-    sections = {k: yaml.dump({k: v}, Dumper=get_omega_conf_dumper(), default_flow_style=False, allow_unicode=True,
+    sections = {k: yaml.dump({k: v}, Dumper=CONFIG_DUMPER, default_flow_style=False, allow_unicode=True,
                              sort_keys=False) for k, v in resolved.items()}
     identity = hashlib.sha256("".join(t for k, t in sections.items() if k not in NOT_RESULTS).encode()).hexdigest()
     return "".join(sections.values()), identity

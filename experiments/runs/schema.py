@@ -8,7 +8,6 @@ declare. Reading configs into the model's parameters is `experiments.runs.config
 from __future__ import annotations
 
 import difflib
-import typing
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
 
@@ -16,7 +15,7 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
 
 from model.declare import ParameterError
-from model.params import ModelParams
+from model.params import ModelParams, type_hints
 
 
 @dataclass
@@ -131,7 +130,7 @@ def check_known_keys(cfg: DictConfig, schema: type | None = None, path: str = ""
         typed = OmegaConf.get_type(cfg)
         schema = typed if is_dataclass(typed) else RunConfig
     declared = [f.name for f in fields(schema)]
-    hints = typing.get_type_hints(schema)
+    hints = type_hints(schema)
     for key in cfg:
         if key not in declared:
             close = difflib.get_close_matches(str(key), declared, n=1)
