@@ -1,10 +1,12 @@
 """Sweep speed: the same scenarios x seeds sweep with Hydra's basic launcher (serial) and the joblib
 launcher (one process per core), timed end to end, and the speed-up; and the share of a serial sweep's time
-that is not the model itself (Hydra's start-up and composition, run bookkeeping, table writing, the comparison),
-against the same runs built, run and tabled by a plain script: a process of its own, timed from its start, so
-that it pays Python's start-up and the model's imports (Mesa, numpy, scipy, networkx) as the sweep does, but not
-the composing of its parameters. (The older figure, the runs timed inside one process after its imports, is
-printed too.)
+that is not the model itself (Hydra's start-up and composition, run bookkeeping, tables and their writing, the
+comparison), two ways:
+- in the same sweep: its wall time less its runs' build and run times (their run.json) and less the start of a
+  process that only imports the model (Python, Mesa, numpy, scipy, networkx), which any script of the runs pays;
+- against the same runs by a plain script in a process of its own, timed from its start, without the composing
+  of its parameters, run either side of the serial sweep (the machine drifts by 10% and more between runs).
+The older figure (the runs timed inside one process after its imports) is printed too.
 
     .venv/bin/python benchmarks/bench_sweep.py                 # 7 scenarios x 10 seeds at 10,000 residents
     .venv/bin/python benchmarks/bench_sweep.py --seeds 3 --size 5000
@@ -15,6 +17,7 @@ Not a test: it prints figures for the closing notes and docs/performance.md.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -24,6 +27,22 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def runs_inside(folder: Path) -> float:
+    """Seconds the sweep's runs spent building and running their models, as their run.json files record."""
+    return sum(json.loads(p.read_text())["elapsed_seconds"] for p in folder.rglob("run.json"))
+
+
+def import_time() -> float:
+    """Wall seconds of a process that only starts Python and imports the model (Mesa, numpy, scipy, networkx):
+    the least of three."""
+    times = []
+    for _ in range(3):
+        clock = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import model.model"], cwd=ROOT, check=True)
+        times.append(time.perf_counter() - clock)
+    return min(times)
 
 
 def timed_sweep(folder: Path, launcher: list[str], size: int, seeds: int, days: int) -> float:
@@ -79,15 +98,21 @@ def main() -> None:
     before = plain_script(args.size, args.days, args.seeds)
     try:
         serial = timed_sweep(work / "basic", ["hydra/launcher=basic"], args.size, args.seeds, args.days)
+        inside = runs_inside(work / "basic")
         after = plain_script(args.size, args.days, args.seeds)   # either side of the sweep: the machine drifts
         parallel = timed_sweep(work / "joblib", ["hydra/launcher=joblib"], args.size, args.seeds, args.days)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     plain, model_s, runs = (before[0] + after[0]) / 2, (before[1] + after[1]) / 2, before[2]
+    imports = import_time()
     print(f"{runs} runs ({args.size:,} residents, {args.days} days), {os.cpu_count()} cores")
     print(f"basic launcher (serial):   {serial:7.1f} s  ({serial / runs:.2f} s a run)")
     print(f"joblib launcher (n_jobs=-1): {parallel:5.1f} s  ({parallel / runs:.2f} s a run)")
     print(f"speed-up: {serial / parallel:.2f}x")
+    rest = serial - inside - imports
+    print(f"in the serial sweep itself: {inside:.1f} s building and running models (run.json), {imports:.1f} s "
+          f"for Python's start and the model's imports (a process that does only that); the rest {rest:.1f} s, "
+          f"{rest / serial:.1%} of the sweep ({rest / runs * 1000:.0f} ms a run)")
     print(f"a plain script of the same runs (its process from the start, composing left out): {plain:.1f} s "
           f"(before and after the serial sweep: {before[0]:.1f} s, {after[0]:.1f} s); "
           f"the rest of the serial sweep: {serial - plain:.1f} s, {1 - plain / serial:.0%} of it")
