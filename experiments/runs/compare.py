@@ -71,12 +71,14 @@ def setting(overrides: list[str]) -> str:
     return ", ".join(sorted(kept))
 
 
-def load_sweep(folder: Path, table: str = "summary") -> pa.Table:
-    """One table ('summary' or 'daily') of every finished run under `folder`, with `run` (its folder) and
-    `setting` (its overrides other than scenario and seed) columns."""
+def load_sweep(folder: Path, table: str = "summary", columns: list[str] | None = None,
+               runs: list[Path] | None = None) -> pa.Table:
+    """One table ('summary' or 'daily') of every finished run under `folder` (only `columns`, if given), with
+    `run` (its folder) and `setting` (its overrides other than scenario and seed) columns. `runs`: the finished
+    runs, if the caller has them from `complete_runs` (which checks every file's checksum)."""
     parts = []
-    for run in complete_runs(folder, report_damaged=table == "summary"):
-        t = pq.read_table(run / f"{table}.parquet")
+    for run in runs if runs is not None else complete_runs(folder, report_damaged=table == "summary"):
+        t = pq.read_table(run / f"{table}.parquet", columns=columns)
         overrides = json.loads((run / COMPLETE_MARKER).read_text()).get("overrides", [])
         t = t.append_column("run", pa.array([str(run.relative_to(folder))] * t.num_rows))
         parts.append(t.append_column("setting", pa.array([setting(overrides)] * t.num_rows)))

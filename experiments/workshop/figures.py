@@ -34,7 +34,8 @@ class SweepData:
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
-        self.summary = load_sweep(self.folder, "summary").to_pydict()
+        self.runs = complete_runs(self.folder)   # checked once: every file's checksum
+        self.summary = load_sweep(self.folder, "summary", runs=self.runs).to_pydict()
         self.policies = in_scenario_order(self.summary["policy"])
         self.seeds = sorted(set(self.summary["seed"]))
 
@@ -53,13 +54,18 @@ class SweepData:
         return mean, mean - max(lo, bounds[0]), min(hi, bounds[1]) - mean
 
     def daily(self) -> dict[str, np.ndarray]:
-        d = load_sweep(self.folder, "daily").select(["policy", "seed", "group", "day", "mean_trust", "mean_fear",
-                                                     "willingness_to_report"]).to_pydict()
-        return {k: np.array(v, dtype=object if k in ("policy", "group") else float) for k, v in d.items()}
+        columns = ["policy", "seed", "group", "day", "mean_trust", "mean_fear", "willingness_to_report"]
+        table = load_sweep(self.folder, "daily", columns, self.runs)
+        daily = {k: table.column(k).to_numpy(zero_copy_only=False).astype(object if k in ("policy", "group") else float)
+                 for k in columns}
+        rows: dict[tuple[str, str], list[int]] = {}
+        for i, key in enumerate(zip(daily["policy"].tolist(), daily["group"].tolist())):
+            rows.setdefault(key, []).append(i)
+        return {**daily, "rows": {key: np.array(r) for key, r in rows.items()}}
 
     def final_week_by_neighbourhood(self) -> dict[str, np.ndarray]:
         """The neighbourhood table's last week of every run."""
-        t = load_sweep(self.folder, "neighbourhoods").to_pydict()
+        t = load_sweep(self.folder, "neighbourhoods", runs=self.runs).to_pydict()
         cols = {k: np.array(v, dtype=object if k in ("policy", "run", "setting", "city") else None)
                 for k, v in t.items()}
         last = np.zeros(len(cols["week"]), dtype=bool)
@@ -71,25 +77,26 @@ class SweepData:
     @property
     def profiled_label(self) -> str:
         """The profiled ethnicity label of the sweep's runs (from their config)."""
-        run = next(iter(complete_runs(self.folder)))
+        run = self.runs[0]
         return str(OmegaConf.load(run / "config.yaml").policing.profiled_label)
 
     def about(self) -> str:
         """'Mean over 5 runs (simulated years), a city of 10,000 residents'."""
-        sizes = sorted({json.loads((r / "run.json").read_text())["residents"] for r in complete_runs(self.folder)})
+        sizes = sorted({json.loads((r / "run.json").read_text())["residents"] for r in self.runs})
         return (f"Mean over {len(self.seeds)} runs (simulated years), a city of "
                 f"{' or '.join(f'{n:,}' for n in sizes)} residents")
 
     @staticmethod
     def daily_by_seed(daily: dict, policy: str, group: str, metric: str) -> tuple[np.ndarray, np.ndarray]:
-        """Days, and one row per seed of a daily metric, for one scenario and group."""
-        sel = (daily["policy"] == policy) & (daily["group"] == group)
-        days = np.unique(daily["day"][sel])
-        rows = [daily[metric][sel & (daily["seed"] == s)] for s in np.unique(daily["seed"][sel])]
+        """Days, and one row per seed of a daily metric, for one scenario and group (`daily` as `daily()` gives
+        it: with the rows of each scenario and group)."""
+        sel = daily["rows"].get((policy, group), np.array([], dtype=int))
+        days, seeds, values = np.unique(daily["day"][sel]), daily["seed"][sel], daily[metric][sel]
+        rows = [values[seeds == s] for s in np.unique(seeds)]
         return days, np.array([r for r in rows if len(r) == len(days)])
 
     def timeline(self, policy: str) -> list[dict]:
-        for run in complete_runs(self.folder):
+        for run in self.runs:
             meta = json.loads((run / "run.json").read_text())
             if meta.get("policy") == policy:
                 return meta.get("timeline", [])
