@@ -8,7 +8,17 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from experiments.runs.compare import compare, compare_folder, format_comparison, interval, load_sweep, resolution
+from experiments.runs.compare import (
+    _ordered,
+    compare,
+    compare_folder,
+    format_comparison,
+    interval,
+    load_sweep,
+    natural_bounds,
+    resolution,
+)
+from experiments.runs.config import in_scenario_order
 from experiments.runs.runfolder import write_run
 
 
@@ -110,3 +120,50 @@ def test_the_comparison_carries_the_resolution_of_each_difference():
     assert table["resolved"][at["pep", "reporting_share"]] == 0.0
     assert math.isnan(table["resolved"][at["decoupled", "removals"]])
     assert " *" in format_comparison(table)
+
+
+def per_metric_comparison(summary: pa.Table, baseline: str) -> dict[str, list]:
+    """The comparison as it was computed before it went a block of metrics at a time: each metric of each
+    setting, scenario and group on its own (1-D `interval`, pairs by a dict of the baseline's seeds)."""
+    cols = summary.to_pydict()
+    policy, group, seed, settings = (np.array(cols[k], dtype=object) for k in ("policy", "group", "seed", "setting"))
+    out = {k: [] for k in ("mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high", "resolved", "more_needed")}
+    for s in sorted(set(settings.tolist())):
+        for p in in_scenario_order(policy[settings == s].tolist()):
+            for g in _ordered(group):
+                mask = (settings == s) & (policy == p) & (group == g)
+                base_mask = (settings == s) & (policy == baseline) & (group == g)
+                for metric in ("removals", "reporting_share", "stops"):
+                    values = np.array(cols[metric], dtype=float)
+                    mean, lo, hi = interval(values[mask])
+                    floor, ceiling = natural_bounds(metric)
+                    base = dict(zip(seed[base_mask], values[base_mask]))
+                    diff = np.array([v - base[x] for x, v in zip(seed[mask], values[mask]) if x in base])
+                    d = interval(diff) if len(diff) else (math.nan,) * 3
+                    r = resolution(*d) if p != baseline else (math.nan,) * 2
+                    for key, v in zip(out, (mean, max(lo, floor), min(hi, ceiling), *d, *r)):
+                        out[key].append(v)
+    return out
+
+
+def test_the_comparison_equals_the_per_metric_one_bit_for_bit():
+    """NaN values, a group one scenario lacks, seeds the baseline lacks, one seed alone, two settings, 12 seeds."""
+    rng = np.random.default_rng(5)
+    rows = []
+    for setting, seeds in (("", range(12)), ("population.size=500", range(3))):
+        for p in ("decoupled", "pep", "287g_task_force"):
+            for s in seeds:
+                if p == "decoupled" and s in (2, 7):
+                    continue
+                for g in ("all", "undocumented") if p != "pep" or (s < 1 and not setting) else ("all",):
+                    rows.append((setting, p, s, g, *rng.normal(50, 20, 3)))
+    setting, policy, seed, group, removals, share, stops = (list(c) for c in zip(*rows))
+    share = [math.nan if i % 9 == 0 else v / 100 for i, v in enumerate(share)]
+    table = pa.table({"setting": setting, "policy": policy, "seed": seed, "group": group, "removals": removals,
+                      "reporting_share": share, "stops": stops})
+    got, expected = compare(table, "decoupled"), per_metric_comparison(table, "decoupled")
+    for key, want in expected.items():
+        np.testing.assert_array_equal(got[key], np.array(want, dtype=float), err_msg=key)   # NaN equals NaN
+    assert np.isnan(got["mean"]).any() and np.isnan(got["diff_low"]).any()      # the cases above occurred
+    assert np.isfinite(got["diff_low"]).any() and np.isfinite(got["ci_low"]).any()
+    assert np.isfinite(got["more_needed"]).any()

@@ -116,6 +116,23 @@ def natural_bounds(metric: str) -> tuple[float, float]:
     return 0.0, math.inf
 
 
+def intervals(block: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`interval` of each row of a 2-D block (one row per metric, one column per run), with the same arithmetic:
+    numpy reduces each row of a C-contiguous block as it reduces a 1-D array. Rows with NaN go one by one."""
+    rows, k = block.shape
+    mean, low, high = np.full(rows, math.nan), np.full(rows, math.nan), np.full(rows, math.nan)
+    clean = ~np.isnan(block).any(axis=1)
+    if k and clean.any():
+        values = np.ascontiguousarray(block[clean])
+        mean[clean] = values.mean(axis=1)
+        if k > 1:
+            half = _t_quantile(k - 1) * values.std(axis=1, ddof=1) / math.sqrt(k)
+            low[clean], high[clean] = mean[clean] - half, mean[clean] + half
+    for i in np.flatnonzero(~clean):
+        mean[i], low[i], high[i] = interval(block[i])
+    return mean, low, high
+
+
 def compare(summary: pa.Table, baseline: str | None = None) -> dict[str, np.ndarray]:
     """Tidy comparison: one row per setting, policy, group and metric, with the mean over seeds, its 95%
     interval (kept within the metric's natural range), and the difference from the `baseline` scenario in the
@@ -124,22 +141,23 @@ def compare(summary: pa.Table, baseline: str | None = None) -> dict[str, np.ndar
     n = summary.num_rows
     policy, group, seed = (np.array(cols[k], dtype=object) for k in ("policy", "group", "seed"))
     settings = np.array(cols.get("setting", [""] * n), dtype=object)
-    metrics = {k: np.array(v, dtype=float) for k, v in cols.items()
-               if k not in ("city", "history", "policy", "seed", "group", "run", "setting")}
+    metrics = [k for k in cols if k not in ("city", "history", "policy", "seed", "group", "run", "setting")]
+    values = np.array([cols[m] for m in metrics], dtype=float).reshape(len(metrics), n)   # a row per metric
+    bounds = [natural_bounds(m) for m in metrics]
     rows = []
     for s in sorted(set(settings.tolist())):
         for p in in_scenario_order(policy[settings == s].tolist()):
             for g in _ordered(group):
-                mask = (settings == s) & (policy == p) & (group == g)
-                base_mask = (settings == s) & (policy == baseline) & (group == g)
-                for metric, values in metrics.items():
-                    mean, lo, hi = interval(values[mask])
-                    floor, ceiling = natural_bounds(metric)
-                    lo, hi = max(lo, floor), min(hi, ceiling)  # NaN stays NaN
-                    diff = _paired(values, seed, mask, base_mask) if base_mask.any() else np.array([])
-                    d_mean, d_lo, d_hi = interval(diff) if len(diff) else (math.nan,) * 3
-                    rows.append((s, p, g, metric, int(mask.sum()), mean, lo, hi, baseline or "", d_mean, d_lo,
-                                 d_hi, *(resolution(d_mean, d_lo, d_hi) if p != baseline else (math.nan,) * 2)))
+                mine = np.flatnonzero((settings == s) & (policy == p) & (group == g))
+                mean, lo, hi = intervals(values[:, mine])
+                paired, base = _pairs(seed, mine, np.flatnonzero((settings == s) & (policy == baseline) & (group == g)))
+                nan = np.full(len(metrics), math.nan)
+                d_mean, d_lo, d_hi = intervals(values[:, paired] - values[:, base]) if len(paired) else (nan,) * 3
+                for j, metric in enumerate(metrics):
+                    floor, ceiling = bounds[j]
+                    rows.append((s, p, g, metric, len(mine), mean[j], max(lo[j], floor), min(hi[j], ceiling),
+                                 baseline or "", d_mean[j], d_lo[j], d_hi[j],   # max, min: NaN stays NaN
+                                 *(resolution(d_mean[j], d_lo[j], d_hi[j]) if p != baseline else (math.nan,) * 2)))
     names = ("setting", "policy", "group", "metric", "seeds", "mean", "ci_low", "ci_high", "baseline", "diff",
              "diff_low", "diff_high", "resolved", "more_needed")
     text = {"setting", "policy", "group", "metric", "baseline"}
@@ -160,9 +178,11 @@ def resolution(diff: float, low: float, high: float) -> tuple[float, float]:
     return 0.0, (half / abs(diff)) ** 2 if diff != 0 else math.inf
 
 
-def _paired(values: np.ndarray, seed: np.ndarray, mask: np.ndarray, base_mask: np.ndarray) -> np.ndarray:
-    base = dict(zip(seed[base_mask], values[base_mask]))
-    return np.array([v - base[s] for s, v in zip(seed[mask], values[mask]) if s in base])
+def _pairs(seed: np.ndarray, rows: np.ndarray, base_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The `rows` whose seed the baseline's rows have, in order, and the baseline's row of each seed."""
+    base = dict(zip(seed[base_rows].tolist(), base_rows.tolist()))
+    paired = [r for r in rows.tolist() if seed[r] in base]
+    return np.array(paired, dtype=int), np.array([base[seed[r]] for r in paired], dtype=int)
 
 
 def _ordered(values: np.ndarray) -> list:
