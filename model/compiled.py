@@ -15,11 +15,16 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import os
 
 import numpy as np
 
+# numba would otherwise vectorize `math.exp` with Intel's SVML where that library is installed, whose bits are
+# not the C library's (model.elementary); read by numba when it is first imported
+os.environ.setdefault("NUMBA_DISABLE_INTEL_SVML", "1")
+
 _cache: dict = {}
-prange = range    # numba.prange once compiled (this module's own `_exp_into`)
+prange = range    # numba.prange once compiled (this module's own `_logistic_into`)
 PREFETCH_AHEAD = 24   # ties: how far ahead of the tie being read a pass asks for the next ones (measured at 3M)
 
 
@@ -52,33 +57,33 @@ def rows_in_cache_lines(n: int, width: int) -> np.ndarray:
     return buffer[start:start + n * padded].reshape(n, padded)
 
 
-def exp_is_numpys() -> bool:
-    """Whether a compiled pass's `math.exp` gives numpy's `np.exp` to the last bit, so that a pass may take the
-    exponential itself (on every core) without changing a result. numpy computes the float64 exponential with its
-    own vector code on AVX-512 processors only, and elsewhere calls the C library's `exp`, which is what a compiled
-    `math.exp` calls too, unless numba vectorizes it with Intel's SVML. So: no AVX-512, no SVML, and the two agree
-    on 200,001 values from -745 to 710 (where exp is finite and not subnormal, and beyond); checked once."""
-    if "exp_is_numpys" not in _cache:
-        _cache["exp_is_numpys"] = available() and _exp_agrees()
-    return _cache["exp_is_numpys"]
+def exp_is_the_c_librarys() -> bool:
+    """Whether a compiled pass's `math.exp` gives the C library's exponential (what `model.elementary` computes) to
+    the last bit, so that a pass may take the logistic chance itself (on every core) without changing a result.
+    numba calls the C library's `exp` unless it vectorizes the loop with Intel's SVML, which this module switches
+    off; checked once, on 200,001 values from -745 to 710 (where exp is finite and not subnormal, and beyond)."""
+    if "exp_is_the_c_librarys" not in _cache:
+        _cache["exp_is_the_c_librarys"] = available() and _exp_agrees()
+    return _cache["exp_is_the_c_librarys"]
 
 
 def _exp_agrees() -> bool:
     import numba  # noqa: PLC0415
-    from numpy._core._multiarray_umath import __cpu_features__  # noqa: PLC0415  (what numpy dispatches on)
 
-    if numba.config.USING_SVML or any(__cpu_features__.get(f, False) for f in ("AVX512F", "AVX512_SKX")):
+    from model.elementary import logistic_of_negative  # noqa: PLC0415  (it compiles through this module)
+
+    if numba.config.USING_SVML:
         return False
     x = np.concatenate([np.linspace(-745.0, 710.0, 100_001), np.linspace(-40.0, 40.0, 100_000)])
     out = np.empty_like(x)
-    compiled(_exp_into)[0](x, out)
+    compiled(_logistic_into)[0](x, out)
     with np.errstate(over="ignore"):
-        return bool(np.array_equal(out, np.exp(x)))
+        return bool(np.array_equal(out, logistic_of_negative(x.copy())))
 
 
-def _exp_into(x, out):
+def _logistic_into(x, out):
     for i in prange(len(x)):
-        out[i] = math.exp(x[i])
+        out[i] = 1 / (math.exp(x[i]) + 1)
 
 
 def available() -> bool:

@@ -206,8 +206,19 @@ class CommunityTrustModel(mesa.Model):
         days_run = self.day + 1
         if days_run < self.params.days:
             raise RuntimeError(f"the run stopped at day {days_run} of {self.params.days}; tables need a full run.")
-        return {"daily": self.outcomes.daily_table(), "summary": self.outcomes.summary_table(),
+        daily = self.outcomes.daily_table()
+        in_force = policy_in_force(self.params)[daily["day"]]
+        daily = {"day": daily.pop("day"), "group": daily.pop("group"), "policy_in_force": in_force, **daily}
+        return {"daily": daily, "summary": self.outcomes.summary_table(),
                 "neighbourhoods": self.outcomes.neighbourhood_table()}
+
+
+def policy_in_force(params: ModelParams) -> np.ndarray:
+    """The name of the policy in force on each day of a run: the starting policy, then each switch's from its day."""
+    names = np.full(params.days, params.policy.name, dtype=object)
+    for switch in sorted(params.timeline, key=lambda s: s.day):
+        names[switch.day:] = switch.policy.name
+    return names
 
 
 def beta_by_mean(rng: np.random.Generator, mean: float, concentration: float, n: int) -> np.ndarray:

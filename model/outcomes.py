@@ -177,19 +177,7 @@ class Outcomes:
 
     def groups(self) -> dict[str, np.ndarray]:
         """Named groups as boolean masks over cells."""
-        c = np.arange(self.n_cells)
-        status, mixed, label = c // (2 * self.n_labels), (c // self.n_labels) % 2, c % self.n_labels
-        citizen = status == Status.CITIZEN
-        groups = {"all": np.ones(self.n_cells, dtype=bool)}
-        groups.update({name: status == code for code, name in enumerate(STATUSES)})
-        groups["lawful_resident"] = (status == Status.LAWFUL_PERMANENT_RESIDENT) | (status == Status.TEMPORARY_VISA)
-        groups["citizen_mixed_status"] = citizen & (mixed == 1)
-        groups["citizen_other"] = citizen & (mixed == 0)
-        groups["mixed_status_household"] = mixed == 1
-        for code, name in enumerate(self.labels):
-            groups[name] = label == code
-            groups[f"{name}_citizen"] = (label == code) & citizen
-        return groups
+        return groups_over_cells(self.labels)
 
     def daily_table(self) -> dict[str, np.ndarray]:
         """One row per day and group: counts of events, residents by state, mean beliefs and survey shares."""
@@ -368,3 +356,29 @@ def _ratio(num, den):
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
     return out if out.ndim else float(out)
+
+
+def groups_over_cells(labels: list[str]) -> dict[str, np.ndarray]:
+    """Named groups as boolean masks over the cells (status x mixed-status household x ethnicity label) of a city
+    with these ethnicity labels: which group holds which residents, whatever the run."""
+    n_labels = len(labels)
+    c = np.arange(len(STATUSES) * 2 * n_labels)
+    status, mixed, label = c // (2 * n_labels), (c // n_labels) % 2, c % n_labels
+    citizen = status == Status.CITIZEN
+    groups = {"all": np.ones(len(c), dtype=bool)}
+    groups.update({name: status == code for code, name in enumerate(STATUSES)})
+    groups["lawful_resident"] = (status == Status.LAWFUL_PERMANENT_RESIDENT) | (status == Status.TEMPORARY_VISA)
+    groups["citizen_mixed_status"] = citizen & (mixed == 1)
+    groups["citizen_other"] = citizen & (mixed == 0)
+    groups["mixed_status_household"] = mixed == 1
+    for code, name in enumerate(labels):
+        groups[name] = label == code
+        groups[f"{name}_citizen"] = (label == code) & citizen
+    return groups
+
+
+def is_subgroup(part: str, whole: str, labels: list[str]) -> bool:
+    """Whether every resident of group `part` is in group `whole` (in any city with these ethnicity labels)."""
+    groups = groups_over_cells(labels)
+    return bool(not (groups[part] & ~groups[whole]).any())
+

@@ -418,8 +418,9 @@ def _check_consistency(p: ModelParams) -> None:
         if switch.day >= p.days:
             raise ParameterError(f"timeline[{i}].day = {switch.day}: must be below days = {p.days}.")
     days = [s.day for s in p.timeline]
-    if days != sorted(days):
-        raise ParameterError(f"timeline days {days}: must be in increasing order.")
+    if days != sorted(set(days)):
+        raise ParameterError(f"timeline days {days}: must increase, one switch a day (two on one day would leave "
+                             "one unused).")
     local = p.beliefs.own_neighbourhood_weight + p.beliefs.ties_neighbourhoods_weight
     if local > 1 + 1e-12:
         raise ParameterError(

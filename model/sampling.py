@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.elementary import log
+
 REJECTION_ROUNDS = 32
 
 
@@ -106,13 +108,27 @@ class LazyWeights:
 
 def weighted_sample(rows: np.ndarray, weight: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
     """k of `rows` drawn without replacement with chance proportional to `weight` (Efraimidis & Spirakis
-    2006: the k largest of log(U) / weight); rows of zero weight only once the others are used up."""
+    2006: the k largest of log(U) / weight), in the order of `rows`; rows of zero weight only once the others are
+    used up, the first of them first."""
     if k <= 0 or len(rows) == 0:
         return rows[:0]
     with np.errstate(divide="ignore"):
-        key = np.log(rng.random(len(rows))) / weight
+        key = log(rng.random(len(rows))) / weight
     key[~np.isfinite(key)] = -np.inf
-    return rows[np.argpartition(-key, min(k, len(rows)) - 1)[:k]]
+    return rows[largest(key, k)]
+
+
+def largest(key: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the k largest keys, ascending, ties at the k-th broken by position (the first first). Which
+    positions, and their order, do not depend on how numpy's selection orders what it returns (np.argpartition's
+    order differs between its AVX-512, AVX2 and plain kernels): only the k-th largest value is taken from it."""
+    k = min(k, len(key))
+    if k == 0:
+        return np.zeros(0, dtype=np.int64)
+    kth = -np.partition(-key, k - 1)[k - 1]
+    above = np.flatnonzero(key > kth)
+    tied = np.flatnonzero(key == kth)[:k - len(above)]
+    return np.union1d(above, tied)
 
 
 DENSE = 0.25   # IndependentTrials: from this chance of being a candidate, each of a stratum's rows draws for itself
@@ -144,7 +160,7 @@ class IndependentTrials:
         fixed = self._made_from = fixed.copy()
         some = np.flatnonzero(fixed > 0)   # rows of chance 0 never succeed
         top = fixed[some].max() if len(some) else 0.0
-        halvings = np.minimum(np.floor(np.log2(top / fixed[some])), self.STRATA - 1).astype(np.int64)
+        halvings = np.minimum(np.frexp(top / fixed[some])[1] - 1, self.STRATA - 1).astype(np.int64)   # floor(log2)
         order = np.argsort(halvings, kind="stable")
         self.rows = some[order]
         edges = np.searchsorted(halvings[order], np.arange(self.STRATA + 1))

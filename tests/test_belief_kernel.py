@@ -57,10 +57,10 @@ def test_auto_picks_numba_only_where_it_pays_and_bad_kernels_are_refused():
 @pytest.mark.parametrize("compiled_exp", [True, False])
 @pytest.mark.parametrize("fear, protected", [(True, False), (True, True), (False, False)])
 def test_the_compiled_chance_to_report_is_numpys_bit_for_bit(fear, protected, compiled_exp, monkeypatch):
-    """With the exponential in the pass (where it is numpy's) or numpy's after it."""
-    if compiled_exp and not compiled.exp_is_numpys():
-        pytest.skip("here a compiled exponential is not numpy's, so the pass leaves it to numpy")
-    monkeypatch.setattr(reporting, "exp_is_numpys", lambda: compiled_exp)
+    """With the exponential in the pass (where it is the C library's) or the C library's after it."""
+    if compiled_exp and not compiled.exp_is_the_c_librarys():
+        pytest.skip("here a compiled exponential is not the C library's, so the pass leaves it to model.elementary")
+    monkeypatch.setattr(reporting, "exp_is_the_c_librarys", lambda: compiled_exp)
     rng = np.random.default_rng(3)
     n = 20_000
     trust, knowledge = rng.random(n), rng.random(n)
@@ -72,17 +72,11 @@ def test_the_compiled_chance_to_report_is_numpys_bit_for_bit(fear, protected, co
     assert np.array_equal(numpy_form, compiled_form)
 
 
-def test_a_compiled_exponential_is_used_only_where_it_is_numpys(monkeypatch):
-    """numpy has its own float64 exponential on AVX-512 processors: there the pass leaves it to numpy."""
-    from numpy._core._multiarray_umath import __cpu_features__
-
-    monkeypatch.delitem(compiled._cache, "exp_is_numpys", raising=False)
-    monkeypatch.setitem(__cpu_features__, "AVX512F", True)
-    assert not compiled.exp_is_numpys()
-    monkeypatch.delitem(compiled._cache, "exp_is_numpys")
-    monkeypatch.setitem(__cpu_features__, "AVX512F", False)
-    monkeypatch.setitem(__cpu_features__, "AVX512_SKX", False)
-    x = np.linspace(-50, 50, 10_001)
-    out = np.empty_like(x)
-    compiled.compiled(compiled._exp_into)[0](x, out)
-    assert compiled.exp_is_numpys() == np.array_equal(out, np.exp(x))
+def test_a_compiled_exponential_is_used_only_where_it_is_the_c_librarys(monkeypatch):
+    """Without Intel's SVML (switched off by model.compiled) numba calls the C library's exp; with it, not."""
+    assert not numba.config.USING_SVML
+    monkeypatch.delitem(compiled._cache, "exp_is_the_c_librarys", raising=False)
+    assert compiled.exp_is_the_c_librarys()
+    monkeypatch.delitem(compiled._cache, "exp_is_the_c_librarys")
+    monkeypatch.setattr(numba.config, "USING_SVML", True)
+    assert not compiled.exp_is_the_c_librarys()

@@ -45,6 +45,26 @@ def test_a_timeline_run_names_its_scenarios(tmp_path):
     assert done.returncode == 0, done.stderr
 
 
+def test_two_timelines_from_one_start_are_told_apart_and_say_what_was_in_force():
+    """A timeline run is named by its switches (or by `scenario_name`), and the daily table says which policy was in
+    force each day, so two timelines from the same start are not mixed up in a comparison."""
+    from experiments.api import simulate
+
+    def run(*overrides):
+        return simulate("population.size=300", "days=20", "output.print_summary=false", *overrides, seed=1)
+
+    early = run("timeline=[{day: 5, policy: 287g_task_force}]")
+    late = run("timeline=[{day: 12, policy: 287g_task_force}, {day: 15, policy: pep}]")
+    named = run("timeline=[{day: 5, policy: 287g_task_force}]", "scenario_name=adopt_early")
+    plain = run("policy=pep")
+    assert set(early.summary["policy"]) == {"community_trust, then 287g_task_force from day 5"}
+    assert set(late.summary["policy"]) == {"community_trust, then 287g_task_force from day 12, then pep from day 15"}
+    assert set(named.summary["policy"]) == set(named.daily["policy"]) == {"adopt_early"}
+    assert set(plain.summary["policy"]) == set(plain.daily["policy_in_force"]) == {"pep"}
+    city = late.daily[late.daily["group"] == "all"]
+    assert (list(city["policy_in_force"]) == ["community_trust"] * 12 + ["287g_task_force"] * 3 + ["pep"] * 5)
+
+
 def test_a_multirun_writes_one_complete_folder_per_job(tmp_path):
     done = cli(tmp_path, "-m", "population.size=300", "days=10", "policy=decoupled,pep", "seed=0,1",
                "output.print_summary=false")

@@ -51,7 +51,7 @@ def test_prim_finds_a_box_denser_than_the_whole_sample(tmp_path):
         cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-2000:]
     cases = pd.read_parquet(folder / "cases.parquet")
-    assert len(cases) == 24 and set(cases["scenario"]) == {"community_trust", "287g_task_force"}
+    assert len(cases) == 24 and set(cases["enforcement_scenario"]) == {"community_trust", "287g_task_force"}
     boxes = pd.read_parquet(folder / "boxes.parquet")
     first = boxes.iloc[0]
     assert first["density"] > cases["of_interest"].mean() and first["coverage"] >= 0.5
@@ -74,3 +74,45 @@ def test_a_folder_of_another_design_is_refused_and_the_same_design_is_accepted(t
     other, _ = parse(["--samples", "16", "--folder", str(tmp_path / "d")])
     with pytest.raises(ParameterError, match="holds the runs of another design"):
         claim_folder(other.folder, design(other, overrides), "design")
+
+
+def test_prim_restricts_the_scenario_where_only_the_scenario_matters():
+    """The cases of interest are exactly those under two of four scenarios; the parameters are noise. PRIM must
+    name the scenarios (EMA's Prim drops a column named `scenario` without a word, so it once named noise)."""
+    pytest.importorskip("ema_workbench", reason="scenario discovery is an extra: pip install -e '.[discover]'")
+    import numpy as np
+
+    from experiments.analyses.discover import SCENARIO, find_boxes
+
+    rng = np.random.default_rng(0)
+    scenarios = np.repeat(["community_trust", "287g_jail", "287g_task_force", "secure_communities"], 50)
+    x = pd.DataFrame({"reporting.fear_weight": rng.uniform(10, 100, 200), "beliefs.attention_mean": rng.random(200),
+                      SCENARIO: pd.Categorical(scenarios)})
+    y = np.isin(scenarios, ["287g_task_force", "secure_communities"])
+    box = find_boxes(x, y, boxes=1, min_density=0.8)[0]
+    assert box["limits"] == {SCENARIO: (("287g_task_force", "secure_communities"),)}
+    assert box["stats"]["density"] == 1.0 and box["stats"]["coverage"] == 1.0 and box["dense_enough"]
+
+
+def test_a_box_below_the_minimum_density_is_called_weak_evidence():
+    pytest.importorskip("ema_workbench", reason="scenario discovery is an extra: pip install -e '.[discover]'")
+    import numpy as np
+
+    from experiments.analyses.discover import SCENARIO, find_boxes, sentence
+
+    rng = np.random.default_rng(1)
+    x = pd.DataFrame({"reporting.fear_weight": rng.uniform(10, 100, 200),
+                      SCENARIO: pd.Categorical(rng.choice(["pep", "287g_jail"], 200))})
+    y = rng.random(200) < 0.3                        # nothing explains it
+    box = find_boxes(x, y, boxes=1, min_density=0.95)[0]
+    assert not box["dense_enough"]
+    initial = pd.DataFrame({"reporting.fear_weight": [10.0, 100.0], SCENARIO: [{"pep", "287g_jail"}] * 2})
+    assert "No box on this peeling trajectory reaches the minimum density of 95%" in sentence(1, box, "x", initial,
+                                                                                              0.95)
+
+
+def test_help_shows_the_defaults(capsys):
+    with pytest.raises(SystemExit):
+        parse(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "(default: 64)" in text and "(default: decoupled)" in text and "(default: 0.8)" in text

@@ -60,11 +60,72 @@ def test_a_declared_name_that_is_taken_is_refused(cls, words):
 
 
 class SilentVictims(ReportCrimes):
-    """A replacement reporting rule: nobody ever calls."""
+    """A replacement reporting rule: nobody ever calls (the documented hook, `compute`)."""
+
+    def compute(self, rows, violent, witness, without_fear):
+        n = len(self.model.residents) if rows is None else len(rows)
+        return np.zeros(n)
+
+
+class HalfReport(ReportCrimes):
+    """Everyone reports with chance one half, whatever they fear (`probability` overridden, which also works)."""
 
     def probability(self, rows=None, violent=True, witness=False, without_fear=False):
         n = len(self.model.residents) if rows is None else len(rows)
-        return np.zeros(n)
+        return np.full(n, 0.5)
+
+
+class ThresholdReporting(ReportCrimes):
+    """Report if trust - fear > 0.3: nearly everyone reports on day 0."""
+
+    def compute(self, rows, violent, witness, without_fear):
+        res = self.model.residents
+        sel = slice(None) if rows is None else rows
+        return (res.trust[sel] - (0.0 if without_fear else res.fear[sel]) > 0.3).astype(float)
+
+
+def replaced(rule: type, policy: str = "287g_task_force", days: int = 60, kernel: str = "auto", **sections):
+    p = make_params(size=3000, days=days, policy=policy, **sections)
+    p.rules = [f"{__name__}.{rule.__name__}" if r.endswith("ReportCrimes") else r for r in DEFAULT_RULES]
+    return CommunityTrustModel(p, rng=0, create_agents=False, kernel=kernel)
+
+
+@pytest.mark.parametrize("rule", [HalfReport, ThresholdReporting])
+def test_a_compiled_pass_leaves_a_replaced_chance_to_the_replacement(rule):
+    """Overriding `compute` or `probability`: the fused belief pass must not compute the default formula for it."""
+    pytest.importorskip("numba", reason="the fused kernel is an extra: pip install -e '.[fast]'")
+    assert replaced(rule, kernel="numba").reporting.formula_for_everyone() is None
+    assert replaced(ReportCrimes, kernel="numba").reporting.formula_for_everyone() is not None
+
+
+def test_lost_deterrence_is_measured_against_day_0_under_the_rule_in_use():
+    """Where the rule in use gives everyone the same chance whatever happens, offenders lose no deterrence: the
+    day-0 reference is that rule's, not the default formula's (which a task force's fear would move)."""
+    m = replaced(HalfReport)
+    crime = next(r for r in m.rules if type(r).__name__ == "CommitCrimes")
+    seen = []
+    lost = crime.lost_deterrence
+    crime.lost_deterrence = lambda *a: seen.append(lost(*a)) or seen[-1]
+    m.run()
+    assert len(seen) == 60 and all(np.array_equal(d, np.ones_like(d)) for d in seen)
+    default = replaced(ReportCrimes)
+    crime = next(r for r in default.rules if type(r).__name__ == "CommitCrimes")
+    seen.clear()
+    lost = crime.lost_deterrence
+    crime.lost_deterrence = lambda *a: seen.append(lost(*a)) or seen[-1]
+    default.run()
+    assert max(float(d.max()) for d in seen) > 1.05        # the default formula: fear costs deterrence
+
+
+def test_a_rule_under_which_nearly_all_report_on_day_0_raises_crime_through_lost_deterrence():
+    """docs/extending.md: a threshold rule makes day-0 reluctance small, so lost deterrence, a relative change,
+    is large; with the elasticity set to 0 offending is as under the default rule's day 0."""
+    steep = replaced(ThresholdReporting, days=120).run().tables()["summary"]
+    flat = replaced(ThresholdReporting, days=120, crime={"reporting_deterrence": 0.0}).run().tables()["summary"]
+    default = replaced(ReportCrimes, days=120).run().tables()["summary"]
+    assert steep["reporting_share"][0] > 0.8 > default["reporting_share"][0]
+    assert steep["victimizations_per_1000"][0] > 1.5 * default["victimizations_per_1000"][0]
+    assert flat["victimizations_per_1000"][0] < steep["victimizations_per_1000"][0] / 1.5
 
 
 def test_replacing_the_reporting_rule_replaces_the_chance_everywhere():

@@ -22,7 +22,7 @@ from omegaconf import OmegaConf, ValidationError, open_dict
 from experiments.api import compose as compose_run
 from experiments.paths import CONF_DIR
 from experiments.runs.composing import ComposeOnce, JobConfigs, job_config, kept
-from experiments.runs.run import NOT_RESULTS, config_identity, resolved_config
+from experiments.runs.run import ADDED_LATER, NOT_RESULTS, config_identity, resolved_config
 from experiments.runs.samples import sample_frame, write_sample_configs
 from experiments.runs.schema import register
 from experiments.runs.sweep import RunChecks
@@ -219,8 +219,11 @@ def test_a_runs_identity_is_the_hash_of_its_config_as_omegaconf_writes_it(overri
     """Finished runs of earlier versions keep their identity (a resumed sweep skips them, not refuses them)."""
     cfg = compose_run(overrides)
     resolved = OmegaConf.to_container(cfg, resolve=True)
-    text = OmegaConf.to_yaml({k: v for k, v in resolved.items() if k not in NOT_RESULTS})
+    text = OmegaConf.to_yaml({k: v for k, v in resolved.items()
+                              if k not in NOT_RESULTS and not (k in ADDED_LATER and v == ADDED_LATER[k])})
     assert config_identity(cfg) == hashlib.sha256(text.encode()).hexdigest()
+    named = compose_run([*overrides, "scenario_name=mine"])
+    assert config_identity(named) != config_identity(cfg)     # a name of one's own is part of the results
     assert resolved_config(cfg) == (OmegaConf.to_yaml(cfg, resolve=True), config_identity(cfg))  # its config.yaml
 
 

@@ -56,8 +56,11 @@ def test_timeline_must_fit_in_the_run_and_be_ordered():
     with pytest.raises(ParameterError, match=r"timeline\[0\]\.day = 100: must be below days = 100"):
         validate(late)
     unordered = ModelParams(timeline=[PolicySwitch(day=50), PolicySwitch(day=10)])
-    with pytest.raises(ParameterError, match="increasing order"):
+    with pytest.raises(ParameterError, match="must increase"):
         validate(unordered)
+    twice = ModelParams(timeline=[PolicySwitch(day=10), PolicySwitch(day=10)])
+    with pytest.raises(ParameterError, match="one switch a day"):
+        validate(twice)
 
 
 @pytest.mark.parametrize("cls", SECTIONS)

@@ -132,3 +132,21 @@ def test_an_unknown_share_group_or_ratio_metric_is_named(tmp_path):
         bad = one_target(tmp_path, f"scenario: pep, metric: ice_custody, group: citizen, {extra}")
         with pytest.raises(ParameterError, match=message):
             check_measures(bad, load_targets(bad))
+
+
+def test_only_a_share_is_clipped_to_one_and_a_ratio_between_groups_keeps_its_interval():
+    """Latino residents' stops as a multiple of other residents' (groups that do not nest) is a ratio above 1;
+    citizens' ICE custody as a share of everyone's is a share."""
+    rows = []
+    for seed, (latino, other, citizen, everyone) in enumerate([(46, 10, 1, 20), (45, 10, 0.2, 30), (47, 10, 2.9, 3)]):
+        rows += [("secure_communities", seed, "latino", {"stops": latino}),
+                 ("secure_communities", seed, "other", {"stops": other}),
+                 ("secure_communities", seed, "latino_citizen", {"stops": 1}),
+                 ("secure_communities", seed, "other_citizen", {"stops": 1}),
+                 ("secure_communities", seed, "citizen", {"ice_custody": citizen}),
+                 ("secure_communities", seed, "all", {"ice_custody": everyone})]
+    summary = summary_of(rows)
+    ratio = validation_table(summary, [target(metric="stops", group="latino", share_of="other", value=4.6)])
+    assert ratio["model"][0] == pytest.approx(4.6) and ratio["ci_low"][0] < 4.6 < ratio["ci_high"][0]
+    share = validation_table(summary, [target(share_of="all")])
+    assert share["ci_high"] == [1.0] and share["ci_low"][0] >= 0.0

@@ -34,7 +34,8 @@ from experiments.runs.samples import SAMPLE_GROUP, claim_folder, run_analysis, r
 from experiments.workshop.vocabulary import group_name, label
 from model import ParameterError
 
-SCENARIO = "scenario"            # the categorical lever's column (EMA reserves `policy` for its own)
+# the categorical lever's column: EMA reserves `policy` for its own, and its Prim drops a column named `scenario`
+SCENARIO = "enforcement_scenario"
 METRIC_WORDS = {"willingness_to_report_end": "chance of reporting a violent crime at the end of the run",
                 "reporting_share": "share of crimes reported", "less_likely_share_end": "share less likely to call"}
 
@@ -60,7 +61,8 @@ def cases(summary: pd.DataFrame, metric: str, group: str, baseline: str) -> pd.D
 
 def find_boxes(x: pd.DataFrame, y: np.ndarray, boxes: int, min_density: float) -> list[dict]:
     """Up to `boxes` PRIM boxes; on each peeling trajectory, the box with the most coverage among those at least
-    `min_density` dense (else the densest). Each: its stats, trajectory and restricted limits."""
+    `min_density` dense (else the densest, with `dense_enough` False). Each: its stats, trajectory and restricted
+    limits."""
     try:
         from ema_workbench.analysis import prim  # noqa: PLC0415  (an optional extra)
     except ImportError:
@@ -76,7 +78,7 @@ def find_boxes(x: pd.DataFrame, y: np.ndarray, boxes: int, min_density: float) -
         chosen = int(dense["coverage"].idxmax() if len(dense) else trajectory["density"].idxmax())
         box.select(chosen)
         found.append({"stats": dict(box.stats), "trajectory": trajectory.copy(), "chosen": chosen,
-                      "limits": restricted(box.box_lim, finder.box_init)})
+                      "limits": restricted(box.box_lim, finder.box_init), "dense_enough": len(dense) > 0})
         if box.coverage == 1.0:
             break
     return found
@@ -107,12 +109,14 @@ def condition(name: str, limit: tuple, initial: pd.DataFrame) -> str:
     return f"{name} is above {low:.3g}" if low > lo0 else f"{name} is below {high:.3g}"
 
 
-def sentence(k: int, box: dict, interest: str, initial: pd.DataFrame) -> str:
+def sentence(k: int, box: dict, interest: str, initial: pd.DataFrame, min_density: float) -> str:
     s = box["stats"]
     where = " and ".join(condition(n, lim, initial) for n, lim in box["limits"].items())
     region = f"It is where {where}." if where else "It restricts nothing: no range concentrates these cases."
+    weak = ("" if box["dense_enough"] else f" No box on this peeling trajectory reaches the minimum density of "
+            f"{min_density:.0%}: this is the densest, and weak evidence.")
     return (f"Box {k}: {interest} in {s['density']:.0%} of the cases inside this box, which holds {s['coverage']:.0%}"
-            f" of all such cases ({s['mass']:.0%} of all cases lie inside). {region}")
+            f" of all such cases ({s['mass']:.0%} of all cases lie inside). {region}{weak}")
 
 
 def tradeoff_figure(found: list[dict], out: Path) -> list[Path]:
@@ -170,8 +174,10 @@ def discover(args: argparse.Namespace, overrides: list[str]) -> str:
     lines = [f"Scenario discovery: {len(table)} cases ({args.samples} samples x {len(args.scenarios)} scenarios, "
              f"{args.seeds} seed(s) each, {args.residents:,} residents, {args.days} days); of interest when "
              f"{interest}: {int(table['of_interest'].sum())} cases.", ""]
-    lines += [sentence(k, box, interest, initial) for k, box in enumerate(found, start=1)] or ["PRIM found no box."]
-    pd.DataFrame([{"box": k, **box["stats"], "limits": repr(box["limits"])} for k, box in enumerate(found, 1)]
+    lines += [sentence(k, box, interest, initial, args.min_density)
+              for k, box in enumerate(found, start=1)] or ["PRIM found no box."]
+    pd.DataFrame([{"box": k, **box["stats"], "limits": repr(box["limits"]), "dense_enough": box["dense_enough"]}
+                  for k, box in enumerate(found, 1)]
                  ).to_parquet(folder / "boxes.parquet")
     pd.concat([box["trajectory"].assign(box=k) for k, box in enumerate(found, 1)] or [pd.DataFrame()]
               ).to_parquet(folder / "peeling.parquet")
@@ -195,22 +201,25 @@ def check_measure(metric: str, group: str) -> None:
 
 
 def parse(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
-    parser = argparse.ArgumentParser(prog="python -m experiments.discover", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m experiments.discover", description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--samples", type=positive_int, default=64, help="parameter sets (Latin hypercube)")
     parser.add_argument("--seeds", type=positive_int, default=2, help="replications of each case")
-    parser.add_argument("--residents", type=positive_int, default=5000)
-    parser.add_argument("--days", type=positive_int, default=365)
+    parser.add_argument("--residents", type=positive_int, default=5000, help="residents of each run")
+    parser.add_argument("--days", type=positive_int, default=365, help="days of each run")
     parser.add_argument("--scenarios", default="secure_communities,287g_jail,287g_task_force",
                         help="comma-separated scenarios (the categorical lever), besides the baseline")
-    parser.add_argument("--baseline", default="decoupled")
+    parser.add_argument("--baseline", default="decoupled", help="the scenario each case is compared with")
     parser.add_argument("--parameters", default=",".join(UNCERTAIN), help="comma-separated uncertain parameters")
     parser.add_argument("--metric", default="willingness_to_report_end", help="a summary column")
-    parser.add_argument("--group", default="latino")
+    parser.add_argument("--group", default="latino", help="the group whose outcome counts")
     parser.add_argument("--fall", type=float, default=0.2, help="relative fall below the baseline that counts")
-    parser.add_argument("--boxes", type=positive_int, default=2)
-    parser.add_argument("--min-density", type=float, default=0.8)
+    parser.add_argument("--boxes", type=positive_int, default=2, help="boxes PRIM looks for, one after another")
+    parser.add_argument("--min-density", type=float, default=0.8,
+                        help="the least share of cases of interest inside a box that is reported")
     parser.add_argument("--sample-seed", type=int, default=0, help="seed of the Latin hypercube")
-    parser.add_argument("--folder", type=Path, default=None)
+    parser.add_argument("--folder", type=Path, default=None,
+                        help="where the runs and results go (default: results/discovery/<date>_<time>)")
     args, overrides = parser.parse_known_args(argv)
     args.scenarios = [s for s in args.scenarios.split(",") if s]
     args.parameters = [p for p in args.parameters.split(",") if p]

@@ -43,6 +43,7 @@ from experiments.runs.compare import interval, load_sweep, natural_bounds
 from experiments.runs.config import history_names, policy_names
 from experiments.runs.launch import SweepFailed, run_sweep
 from model import CommunityTrustModel, ModelParams, ParameterError
+from model.outcomes import groups_over_cells, is_subgroup
 
 TARGETS = CONF_DIR / "validation" / "targets.yaml"
 
@@ -202,6 +203,22 @@ def measure(summary: pa.Table, target: Target, dailies: dict[str, pa.Table] | No
     return np.array([(v - base[k]) / base[k] if base.get(k) else math.nan for k, v in scenario.items()], dtype=float)
 
 
+def bounds(target: Target, summary: pa.Table) -> tuple[float, float]:
+    """The range the target's quantity can take, to clip its interval to: [0, 1] for a share (a share_of whose group
+    lies within the other and whose metric is a count, or a metric that is a share itself), [0, inf) for a ratio
+    (share_of between groups that are not nested, or of rates; ratio_to)."""
+    if target.ratio_to:
+        return 0.0, math.inf
+    if target.share_of:
+        groups = set(summary.column("group").to_pylist())
+        labels = [g.removesuffix("_citizen") for g in groups if g.endswith("_citizen") and g != "citizen"]
+        count = natural_bounds(target.metric) == (0.0, math.inf)
+        nested = {target.group, target.share_of} <= set(groups_over_cells(labels)) and \
+            is_subgroup(target.group, target.share_of, labels)
+        return (0.0, 1.0) if count and nested else (0.0, math.inf)
+    return natural_bounds(target.metric)
+
+
 def validation_table(summary: pa.Table, targets: list[Target],
                      dailies: dict[str, pa.Table] | None = None) -> dict[str, list]:
     rows: dict[str, list] = {k: [] for k in ("id", "measure", "scenario", "value", "tolerance", "model", "ci_low",
@@ -210,7 +227,7 @@ def validation_table(summary: pa.Table, targets: list[Target],
         values = measure(summary, t, dailies)
         mean, lo, hi = interval(values)
         if t.relative_to is None:
-            floor, ceiling = (0.0, 1.0) if t.share_of else (0.0, math.inf) if t.ratio_to else natural_bounds(t.metric)
+            floor, ceiling = bounds(t, summary)
             lo, hi = max(lo, floor), min(hi, ceiling)
         close = abs(mean - t.value) <= t.tolerance
         narrow = not math.isnan(lo) and (hi - lo) / 2 <= t.tolerance

@@ -117,12 +117,32 @@ def to_model_params(cfg: DictConfig) -> tuple[ModelParams, int]:
         raise ParameterError(f"history.until = {run.history.until}: needs a history; add history=<county> "
                              f"(one of: {', '.join(history_names())}) or drop history.until.")
     values = {f.name: getattr(run, f.name) for f in fields(ModelParams) if f.name != "timeline"}
+    check_timeline(run.timeline)
     timeline = [PolicySwitch(day=e.day, policy=load_policy(e.policy)) for e in run.timeline]
     if run.history.name:
         values["days"], values["policy"], timeline = history_timeline(run.history)
     params = ModelParams(**values, timeline=timeline)
     validate(params)
     return params, run.seed
+
+
+def check_timeline(timeline: list) -> None:
+    """Each switch names a scenario (the days are the model's to check, `model.params.validate`)."""
+    for i, entry in enumerate(timeline):
+        if not entry.policy:
+            raise ParameterError(f"timeline[{i}].policy is missing: give the scenario that starts on day {entry.day} "
+                                 f"(one of: {', '.join(policy_names())}).")
+
+
+def scenario_name(run: DictConfig, params: ModelParams) -> str:
+    """What the run's tables call its scenario: the name the user gave (`scenario_name`), else "<county> history"
+    for a history, else the starting policy and its switches ("decoupled, then 287g_task_force from day 180"), else
+    the policy. Two timelines from the same start are then told apart in a comparison."""
+    if run.get("scenario_name"):
+        return run.scenario_name
+    if run.history.name:
+        return f"{run.history.name} history"
+    return ", then ".join([params.policy.name, *(f"{s.policy.name} from day {s.day}" for s in params.timeline)])
 
 
 def history_names() -> list[str]:

@@ -32,11 +32,11 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf._utils import get_omega_conf_dumper
 
 from experiments.paths import CONF_DIR
-from experiments.runs.config import check_yaml_files, to_model_params, with_dates
+from experiments.runs.config import check_yaml_files, scenario_name, to_model_params, with_dates
 from experiments.runs.runfolder import claim, inspect_run, set_aside, write_run
 from experiments.runs.schema import register
 from experiments.runs.summary import format_summary
-from experiments.runs.tables import git_commit, to_arrow, versions
+from experiments.runs.tables import git_commit, machine, to_arrow, versions
 from model import ModelParams, ParameterError, compiled, memory_estimate
 from model.rules.belief_kernel import choose_kernel
 
@@ -56,6 +56,9 @@ LAUNCHER_EXTRAS = {"ray_cluster": ("hydra_plugins.hydra_ray_launcher", "ray"),
 
 # run-config sections that change where results go, how they are priced or computed, not the results
 NOT_RESULTS = {"output", "costs", "kernel"}
+# sections added after runs were first written, left out of the identity at their default, so that a sweep's
+# finished runs from before keep their identity and are not done again
+ADDED_LATER = {"scenario_name": ""}
 
 
 def config_identity(cfg: DictConfig) -> str:
@@ -83,7 +86,9 @@ def resolved_config(cfg: DictConfig) -> tuple[str, str]:
     resolved = OmegaConf.to_container(cfg, resolve=True, enum_to_str=True)
     sections = {k: yaml.dump({k: v}, Dumper=CONFIG_DUMPER, default_flow_style=False, allow_unicode=True,
                              sort_keys=False) for k, v in resolved.items()}
-    identity = hashlib.sha256("".join(t for k, t in sections.items() if k not in NOT_RESULTS).encode()).hexdigest()
+    kept = [t for k, t in sections.items()
+            if k not in NOT_RESULTS and not (k in ADDED_LATER and resolved[k] == ADDED_LATER[k])]
+    identity = hashlib.sha256("".join(kept).encode()).hexdigest()
     return "".join(sections.values()), identity
 
 
@@ -173,12 +178,10 @@ def execute(cfg: DictConfig, params: ModelParams, seed: int):
     built = time.perf_counter() - clock
     model.run()
     elapsed = time.perf_counter() - clock
-    ids = {"city": cfg.city.name, "policy": params.policy.name, "seed": seed}
+    ids = {"city": cfg.city.name, "policy": scenario_name(cfg, params), "seed": seed}
     results = model.tables()
     if cfg.history.name:
-        history = OmegaConf.to_object(cfg.history)
-        results["daily"] = with_dates(results["daily"], history)
-        ids["policy"] = f"{history.name} history"   # the scenario changes over time: name the history
+        results["daily"] = with_dates(results["daily"], OmegaConf.to_object(cfg.history))
     return {name: to_arrow(columns, ids) for name, columns in results.items()}, model, (built, elapsed)
 
 
@@ -204,6 +207,7 @@ def _simulate(cfg: DictConfig, params: ModelParams, seed: int, identity: str,
         "threads": compiled.threads() if model.kernel == "numba" else 1,
         "git_commit": git_commit(),
         "versions": versions(),
+        "machine": machine(),
     }
     return tables, meta
 

@@ -21,10 +21,10 @@ from model.params import ModelParams, type_hints
 @dataclass
 @dataclass
 class TimelineEntry:
-    """From `day` on, run under the scenario conf/policy/<policy>.yaml."""
+    """From `day` on, run under the scenario conf/policy/<policy>.yaml (required)."""
 
     day: int = 0
-    policy: str = "decoupled"
+    policy: str = ""
 
 
 @dataclass
@@ -115,6 +115,8 @@ class RunConfig(ModelParams):
     mesa_agents: bool = True  # a Mesa Resident view per resident; turn off for the largest populations
     kernel: str = "auto"      # belief update: numpy, numba (every core, the same numbers) or auto (numba where it pays)
     timeline: list[TimelineEntry] = field(default_factory=list)  # type: ignore[assignment]
+    # what the tables call the run's scenario; "" = the policy, a timeline's switches, or "<county> history"
+    scenario_name: str = ""
     output: OutputConfig = field(default_factory=OutputConfig)
     costs: UnitCosts = field(default_factory=UnitCosts)
 

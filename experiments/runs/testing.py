@@ -56,3 +56,30 @@ def write_small_sweep(folder, policies=("decoupled", "secure_communities", "287g
                          "output.print_summary=false"]
             run(compose(overrides), folder / f"policy={policy},seed={seed}", overrides)
     return folder
+
+
+# How far a float of a run's tables may move between two machines whose C libraries give exp, log and pow other
+# bits (glibc's FMA and plain forms): (relative, absolute) for math.isclose and numpy.testing.assert_allclose.
+# benchmarks/same_everywhere.py measured at most 2.8e-15 relative and 2.8e-18 absolute near zero over 90
+# year-long runs (docs/performance.md, "Same results on any processor"); the bound leaves a margin of 300.
+ACROSS_C_LIBRARIES = (1e-12, 1e-15)
+
+
+def _numpy_groups(without) -> str:
+    """The groups of numpy's SIMD dispatch on this build whose names `without` accepts, for NPY_DISABLE_CPU_FEATURES
+    (numpy 2.5 names them X86_V3, X86_V4, AVX512_ICL, ...; earlier versions AVX2, AVX512F, AVX512_SKX, ...)."""
+    from numpy._core._multiarray_umath import __cpu_dispatch__  # noqa: PLC0415
+
+    return " ".join(f for f in __cpu_dispatch__ if without(f))
+
+
+def cpu_settings() -> dict[str, dict[str, str]]:
+    """Environments under which a run must give the default's results (tests/test_same_on_any_cpu.py,
+    benchmarks/same_everywhere.py): numpy's default dispatch; without its AVX-512 paths; its baseline only; and the
+    C library's (glibc's) exp, log and pow in their forms for processors without FMA."""
+    return {
+        "default": {},
+        "numpy without AVX-512": {"NPY_DISABLE_CPU_FEATURES": _numpy_groups(lambda f: "512" in f or f == "X86_V4")},
+        "numpy baseline only": {"NPY_DISABLE_CPU_FEATURES": _numpy_groups(lambda f: True)},
+        "glibc without FMA": {"GLIBC_TUNABLES": "glibc.cpu.hwcaps=-FMA,-AVX2"},
+    }

@@ -7,6 +7,12 @@ become less likely to call than on day 0 (`reporting_deterrence`): choosing vict
 between residents, while a neighbourhood that stops calling loses deterrence and gets more of it
 (Goncalves, Jacome & Weisburst 2024: Hispanic victimization rose under Secure Communities with no change
 for others). A crime may have a witness: one of the victim's ties.
+
+Both read the chance to report of the reporting rule in use (`model.report_probability`), day 0's reference
+included, so a replacement reporting rule moves them too. Lost deterrence is an elasticity of a relative change:
+`crime.reporting_deterrence` was chosen with the default rule, under which about 6 in 10 residents would not
+report on day 0; a rule under which nearly everyone reports on day 0 turns a small rise in that share into a
+large relative one, and wants the elasticity chosen again (docs/extending.md, "Replacing a built-in rule").
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.compiled import compiled
+from model.elementary import power
 from model.neighbourhoods import Neighbourhoods
 from model.rules import Rule
 from model.sampling import IndependentTrials, draw_in_ranges
@@ -42,7 +49,7 @@ class CommitCrimes(Rule):
         total = p.violent_per_1000 + p.property_per_1000
         violent = self.rng.random(len(offender)) < (p.violent_per_1000 / total if total > 0 else 0)
         if p.exploitation:
-            victim = choose_victims(offender, free * (1 - chance_to_report) ** p.exploitation, m.neighbourhoods,
+            victim = choose_victims(offender, free * power(1 - chance_to_report, p.exploitation), m.neighbourhoods,
                                     p.local_victim_share, self.rng)
         else:   # victims at random among the free: weight 1 each, the largest 1, by neighbourhood the free residents
             victim = choose_victims(offender, free.astype(float), m.neighbourhoods, p.local_victim_share, self.rng,
@@ -86,7 +93,7 @@ class CommitCrimes(Rule):
         unsafe = unreported / np.maximum(free_here, 1)
         if self.unsafe0 is None:
             self.unsafe0 = unsafe
-        return np.divide(unsafe, self.unsafe0, out=np.ones(self.places), where=self.unsafe0 > 0) ** d
+        return power(np.divide(unsafe, self.unsafe0, out=np.ones(self.places), where=self.unsafe0 > 0), d)
 
 
 def _free_and_unreported_rows(start, stop, free, chance_to_report, residents, unreported):

@@ -9,9 +9,10 @@ Where victims and witnesses are protected (never asked their status), a resident
 only part of that fear.
 Where officers ask status at stops and victims are not protected, some reporters are asked too.
 
-The probability is a service the reporting rule supplies to the whole model (`ReportingRule.probability`):
-victims' choice by offenders, day-0 willingness and the willingness outcomes all read it, so a rule that
-replaces `ReportCrimes` and overrides `probability` changes all of them together.
+The probability is a service the reporting rule supplies to the whole model (`ReportingRule.probability`, which
+keeps everyone's chance until their beliefs change, around `ReportingRule.compute`, the formula): victims'
+choice by offenders, day-0 willingness, lost deterrence and the willingness outcomes all read it, so a rule that
+replaces `ReportCrimes` and overrides `compute` changes all of them together.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ import math
 
 import numpy as np
 
-from model.compiled import called, compiled, exp_is_numpys
+from model.compiled import called, compiled, exp_is_the_c_librarys
 from model.daylog import POLICE_CONTACT
+from model.elementary import logistic_of_negative
 from model.params import ReportingParams
 from model.rules import Rule
 from model.rules.custody import ask_status
@@ -38,10 +40,11 @@ def reporting_probability(base: float, trust: np.ndarray, fear: np.ndarray | Non
     Computed in two buffers (whole-population calls run on up to 10,000,000 residents), in the order of
     operations of the formula, so that the result is the same to the last bit. `compiled_pass`: in one compiled
     pass on every core (numba; the same operations in the same order, so the same bits), the exponential too
-    where a compiled one is numpy's to the bit (`model.compiled.exp_is_numpys`), else numpy's after the pass."""
+    where a compiled one is the C library's to the bit (`model.compiled.exp_is_the_c_librarys`), else after the
+    pass (`model.elementary`: the C library's exponential on every processor)."""
     constants = chance_constants(base, p, trust_reference)
     if compiled_pass:
-        out, logistic = np.empty(len(trust)), exp_is_numpys()
+        out, logistic = np.empty(len(trust)), exp_is_the_c_librarys()
         compiled(_chance_rows)[0](trust, np.zeros(0) if fear is None else fear, knowledge, fear is not None,
                                   protected, logistic, constants, out)
         return out if logistic else logistic_of_negative(out)
@@ -60,7 +63,7 @@ def reporting_probability(base: float, trust: np.ndarray, fear: np.ndarray | Non
 def chance_constants(base: float, p: ReportingParams, trust_reference: float) -> tuple:
     """The numbers of `reporting_probability`'s formula as a compiled pass takes them (`minus_logits`)."""
     base = min(max(base, 1e-9), 1 - 1e-9)
-    return (float(np.log(base / (1 - base))), float(trust_reference), float(p.trust_weight),
+    return (math.log(base / (1 - base)), float(trust_reference), float(p.trust_weight),
             float(p.protection_relief), float(p.fear_tolerance), float(p.fear_weight))
 
 
@@ -74,13 +77,6 @@ def fear_beyond_tolerance(fear: np.ndarray, knowledge: np.ndarray, protected: bo
     felt *= fear
     felt -= p.fear_tolerance
     return felt
-
-
-def logistic_of_negative(x: np.ndarray) -> np.ndarray:
-    """1 / (1 + exp(x)) in place: the logistic function of -x."""
-    np.exp(x, out=x)
-    x += 1
-    return np.divide(1, x, out=x)
 
 
 @called
@@ -103,7 +99,7 @@ def chances_with_and_without_fear(trust: np.ndarray, fear: np.ndarray, knowledge
                                   protected: bool) -> tuple[np.ndarray, np.ndarray]:
     """Everyone's chance to report with fear and without, in one compiled pass, as `reporting_probability` computes
     each (`chance_constants` of its base); where fear takes nothing off, one exponential serves both."""
-    chance, chance_without_fear, logistic = np.empty(len(trust)), np.empty(len(trust)), exp_is_numpys()
+    chance, chance_without_fear, logistic = np.empty(len(trust)), np.empty(len(trust)), exp_is_the_c_librarys()
     compiled(_chance_pair_rows)[0](trust, fear, knowledge, constants, protected, logistic, chance, chance_without_fear)
     if not logistic:   # the pass wrote minus the logits
         return logistic_of_negative(chance), logistic_of_negative(chance_without_fear)
@@ -174,9 +170,12 @@ class ReportingRule(Rule):
     def formula_for_everyone(self) -> tuple | None:
         """What a compiled pass over residents needs to compute everyone's chance to report a violent crime, with
         fear and without, as `compute` would (`chances_with_and_without_fear`): (constants, protected). None where
-        `compute` is overridden (a pass cannot know the replacement) or the model does not run compiled passes."""
+        `compute` (or `probability`) is overridden (a pass cannot know the replacement) or the model does not run
+        compiled passes."""
         m = self.model
-        if type(self).compute is not ReportingRule.compute or m.kernel != "numba":
+        replaced = (type(self).compute is not ReportingRule.compute
+                    or type(self).probability is not ReportingRule.probability)
+        if replaced or m.kernel != "numba":
             return None
         rp = m.params.reporting
         return (chance_constants(rp.violent_base, rp, m.params.beliefs.initial_trust_mean),
