@@ -12,23 +12,16 @@ keyword arguments, for `mesa.batch_run` and Mesa's views. docs/api.md has worked
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
-from hydra import compose as hydra_compose
-from hydra import initialize_config_dir
-from hydra.errors import HydraException
 from omegaconf import DictConfig
-from omegaconf.errors import OmegaConfBaseException
 
-from experiments.paths import CONF_DIR
+from experiments.runs.composing import compose
 from experiments.runs.config import to_model_params
-from experiments.runs.schema import register
 from model import CommunityTrustModel, ModelParams, ParameterError
 
-_HYDRA = threading.Lock()   # Hydra's global state admits one composition at a time (the page composes in threads)
 Overrides = str | Mapping[str, object] | Iterable[str]
 
 
@@ -43,18 +36,6 @@ def override_list(*overrides: Overrides, seed: int | None = None) -> list[str]:
         else:
             out += override_list(*item)
     return out + ([f"seed={seed}"] if seed is not None else [])
-
-
-def compose(overrides: Iterable[str] = ()) -> DictConfig:
-    """The run config that `python -m experiments.run <overrides>` would compose."""
-    register()
-    overrides = list(overrides)
-    with _HYDRA:
-        try:
-            with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-                return hydra_compose(config_name="config", overrides=overrides)
-        except (HydraException, OmegaConfBaseException) as err:
-            raise ParameterError(f"{' '.join(overrides)}: {err}") from None
 
 
 def model_params(overrides: Iterable[str] = ()) -> tuple[ModelParams, int]:

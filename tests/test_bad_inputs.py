@@ -50,24 +50,34 @@ CASES = [
     Case("unknown unit costs", run_cmd("costs=atlantis"), "costs"),
     Case("zero days", run_cmd("days=0"), "days = 0"),
     Case("negative seed", run_cmd("seed=-1"), "seed = -1"),
+    Case("a seed too large for the tables", run_cmd("seed=9223372036854775808"), "seed = 9223372036854775808",
+         code=2),
+    Case("a seed too large in a sweep", run_cmd("seed=0,9223372036854775808", multirun=True),
+         "seed = 9223372036854775808", code=2),
     Case("hold over 10 days", run_cmd("enforcement.hold_days=30"), "enforcement.hold_days = 30"),
     Case("nan", run_cmd("enforcement.pickup_after_hold=nan"), "enforcement.pickup_after_hold"),
     Case("trust asymmetry below 1", run_cmd("beliefs.trust_asymmetry=0.5"), "beliefs.trust_asymmetry"),
     Case("city share above 1", run_cmd("city.foreign_born_share=1.5"), "city.foreign_born_share"),
     Case("outreach rate as a lever", run_cmd("policy.outreach_rate=2"), "policy.outreach_rate"),
     # wrong types and unknown keys
-    Case("text for a number", run_cmd("population.size=abc"), "population.size"),
-    Case("text for a switch", run_cmd("policy.pretext_arrests=maybe"), "policy.pretext_arrests"),
+    Case("text for a number", run_cmd("population.size=abc"), "population.size", code=2),
+    Case("a fraction for a whole number", run_cmd("population.size=2.5"), "population.size", code=2),
+    Case("text for the seed", run_cmd("seed=abc"), "seed", code=2),
+    Case("text for a switch", run_cmd("policy.pretext_arrests=maybe"), "policy.pretext_arrests", code=2),
+    Case("a wrong type in a sweep", run_cmd("population.size=2.5", "seed=0,1", multirun=True), "population.size",
+         code=2),
     Case("an unknown belief kernel", run_cmd("kernel=fast"), "kernel = 'fast': choose auto, numpy or numba"),
-    Case("unknown key", run_cmd("crime.nonsense=1"), "nonsense"),
+    Case("unknown key", run_cmd("crime.nonsense=1"), "crime.nonsense: not a parameter", code=2),
     Case("unknown section", run_cmd("+weather.rain=1"), "weather: not a parameter"),
     Case("unknown key added with +", run_cmd("+crime.rainfall=3"), "crime.rainfall: not a parameter"),
     Case("unknown status in a mapping", run_cmd("+crime.offending_multiplier.martian=1"),
          "crime.offending_multiplier"),
     # choices and names
-    Case("unknown scenario", run_cmd("policy=nope"), "policy/nope"),
+    Case("unknown scenario", run_cmd("policy=amnesty"), "policy=amnesty: there is no conf/policy/amnesty.yaml",
+         code=2),
+    Case("unknown scenario in a sweep", run_cmd("policy=amnesty,pep", multirun=True), "policy=amnesty", code=2),
     Case("unknown lever value", run_cmd("policy.ice_request=warrant"), "policy.ice_request"),
-    Case("unknown city", run_cmd("city=atlantis"), "city/atlantis"),
+    Case("unknown city", run_cmd("city=atlantis"), "city=atlantis", code=2),
     Case("unknown profiled label", run_cmd("policing.profiled_label=martian"), "policing.profiled_label"),
     # timelines and histories
     Case("timeline scenario unknown", run_cmd("timeline=[{day: 2, policy: nope}]"), "policy 'nope'"),
@@ -95,6 +105,9 @@ CASES = [
     Case("YAML syntax error in a scenario file", ("-m", "experiments.run", "--config-dir", "{tmp}/conf",
                                                   "policy=broken", "output.root={out}", *SMALL),
          "broken.yaml: not valid YAML (line"),
+    Case("a config file that is not UTF-8", ("-m", "experiments.run", "--config-dir", "{tmp}/latin1",
+                                             "policy=latin1", "output.root={out}", *SMALL),
+         "latin1.yaml: not UTF-8 text", code=2),
     # sweeps
     Case("no workers", run_cmd("hydra.launcher.n_jobs=0", "seed=0,1", multirun=True), "hydra.launcher.n_jobs = 0"),
     Case("a sweep of no jobs", run_cmd("policy=glob(nomatch*)", "seed=0,1", multirun=True), "no jobs"),
@@ -112,6 +125,7 @@ CASES = [
     # the machine
     Case("population too large for memory", run_cmd("population.size=2000000000", "mesa_agents=false"),
          "population.size = 2,000,000,000"),
+    Case("days too many for memory", run_cmd("days=100000000"), "days = 100,000,000", code=2),
     Case("output under a file", ("-m", "experiments.run", "output.root={tmp}/a_file/results", *SMALL),
          "a_file", code=4),
     Case("output on a read-only file system", ("-m", "experiments.run", "output.root=/proc/results", *SMALL),
@@ -155,6 +169,8 @@ def _prepare(folder: Path) -> None:
     finished sweep, and targets files with one mistake each."""
     (folder / "conf" / "policy").mkdir(parents=True)
     (folder / "conf" / "policy" / "broken.yaml").write_text("name: broken\nstatus_questions: [stops, booking\n")
+    (folder / "latin1" / "policy").mkdir(parents=True)
+    (folder / "latin1" / "policy" / "latin1.yaml").write_bytes("name: latin1  # Peña County\n".encode("latin-1"))
     (folder / "a_file").write_text("not a folder")
     (folder / "empty").mkdir()
     write_small_sweep(folder / "sweep", policies=("decoupled",), seeds=(0,), size=300, days=5)
@@ -200,6 +216,9 @@ def test_bad_input_is_refused_clearly_and_leaves_nothing_finished(case, outcomes
     assert "Traceback" not in message, message[-3000:]
     assert case.names in message, f"the message does not name {case.names!r}:\n{message[-2000:]}"
     assert len(result.stderr.strip().splitlines()) <= 25, result.stderr   # Hydra lists a group's options
+    if case.code == 2:   # bad input: one line, and where to read more
+        assert len([line for line in result.stderr.strip().splitlines() if "Nothing was" not in line]) == 1, \
+            result.stderr
     assert not list(out.rglob("run.json")) and not list(out.rglob("*.parquet")), "something looks finished"
     assert not list((folder / "empty").iterdir()), "a command wrote into the empty folder"
     assert not (folder / "sweep" / "report.html").exists() and not (folder / "sweep" / "figures").exists()

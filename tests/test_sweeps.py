@@ -242,3 +242,59 @@ def test_a_joblib_sweeps_workers_share_the_cores_among_their_compiled_passes(tmp
     assert [(r["kernel"], r["threads"]) for r in runs] == [("numba", max(1, cores // min(cores, 2)))] * 2
     alone = json.loads(next((tmp_path / "basic").rglob("run.json")).read_text())
     assert (alone["kernel"], alone["threads"]) == ("numba", cores)     # one run at a time: every core
+
+
+KILLER = '''
+import os, signal
+from dataclasses import dataclass
+from pathlib import Path
+from model.declare import param
+from model.rules import Rule
+
+
+class KillMyWorker(Rule):
+    """Kills its own process on day 2 of the run with seed `victim` (as the kernel's out-of-memory killer
+    would), as often as the count in `marker` allows (-1: always)."""
+
+    changes_beliefs = False
+
+    @dataclass
+    class Params:
+        victim: int = param(0, lo=0, source="test")
+
+    def step(self, day):
+        marker = Path(os.environ["KILL_MARKER"])
+        if day != 2 or self.model.seed != self.params.victim or not marker.exists():
+            return
+        left = int(marker.read_text())
+        if left == 0:
+            return
+        marker.write_text(str(left - 1))
+        os.kill(os.getpid(), signal.SIGKILL)
+'''
+
+
+@pytest.mark.parametrize("kills, code", [(1, 0), (-1, 5)])
+def test_a_killed_worker_does_not_lose_the_sweep(tmp_path, kills, code):
+    """A joblib worker killed during one run: the other runs finish. Killed once, its runs are done again and the
+    sweep ends well; killed every time, that run is named in one line and the sweep exits 5."""
+    (tmp_path / "killer.py").write_text(KILLER)
+    (tmp_path / "marker").write_text(str(kills))
+    folder = tmp_path / "sweep"
+    rules = "rules=[model.rules.crime.CommitCrimes,model.rules.reporting.ReportCrimes,killer.KillMyWorker]"
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
+           "KILL_MARKER": str(tmp_path / "marker")}
+    done = subprocess.run([sys.executable, "-m", "experiments.run", "-m", f"hydra.sweep.dir={folder}",
+                           "output.print_summary=false", "population.size=300", "days=30", "seed=range(0,6)",
+                           rules, "+rule_params.KillMyWorker.victim=3", "hydra.launcher.n_jobs=2"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
+    assert done.returncode == code, done.stdout[-2000:] + done.stderr[-3000:]
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    assert "a worker process died" in done.stdout
+    finished = sorted(json.loads((r / "run.json").read_text())["seed"] for r in complete_runs(folder))
+    if code == 0:
+        assert finished == [0, 1, 2, 3, 4, 5] and (folder / "comparison.txt").exists()
+    else:
+        assert finished == [0, 1, 2, 4, 5]
+        lost = [line for line in done.stderr.splitlines() if "lost" in line]
+        assert len(lost) == 1 and "seed=3" in lost[0], done.stderr

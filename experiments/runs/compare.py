@@ -12,17 +12,19 @@ from __future__ import annotations
 
 import argparse
 import functools
+import hashlib
 import json
 import math
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from experiments.runs.config import in_scenario_order
-from experiments.runs.runfolder import COMPLETE_MARKER, inspect_run
+from experiments.runs.runfolder import COMPLETE_MARKER, inspect_run, write_atomically
 
 HEADLINES = (
     ("all", "victimizations_per_1000", "Victimizations per 1,000 residents a year", "{:.1f}"),
@@ -230,23 +232,84 @@ def estimate_text(fmt: str, mean: float, lo: float, hi: float, signed: bool = Fa
     return f"{fmt.format(mean)} [{fmt.format(lo)}, {fmt.format(hi)}]"
 
 
-def compare_folder(folder: Path, baseline: str | None) -> str:
-    """Compare the finished runs of a sweep folder; write comparison.parquet and comparison.txt; return the text.
+def runs_signature(folder: Path, runs: list[Path]) -> str:
+    """What identifies a set of finished runs: each run's folder and its run.json (which holds every file's
+    checksum). A comparison, the figures and the report made from the same runs carry the same signature."""
+    digest = hashlib.sha256()
+    for run in sorted(runs):
+        digest.update(str(Path(run).relative_to(folder)).encode() + b"\0" + (run / COMPLETE_MARKER).read_bytes())
+    return digest.hexdigest()
+
+
+def coverage(summary: pa.Table) -> str:
+    """Which runs a comparison covers, in words: each scenario's seeds ('decoupled 5 seeds, 0-4')."""
+    s = summary.select(["policy", "seed", "run"]).to_pydict()
+    runs = set(s["run"])
+    seeds: dict[str, set[int]] = {}
+    for policy, seed in zip(s["policy"], s["seed"]):
+        seeds.setdefault(policy, set()).add(seed)
+    parts = [f"{p} {len(seeds[p])} seed{'s' if len(seeds[p]) > 1 else ''} ({_ranges(sorted(seeds[p]))})"
+             for p in in_scenario_order(seeds)]
+    return f"Covers {len(runs)} finished run{'s' if len(runs) != 1 else ''}: " + "; ".join(parts) + "."
+
+
+def _ranges(values: list[int]) -> str:
+    """'0-4, 7, 9-10' for [0, 1, 2, 3, 4, 7, 9, 10]."""
+    out, start = [], None
+    for i, v in enumerate(values):
+        start = v if start is None else start
+        if i + 1 == len(values) or values[i + 1] != v + 1:
+            out.append(f"{start}" if start == v else f"{start}-{v}")
+            start = None
+    return ", ".join(out)
+
+
+def compare_folder(folder: Path, baseline: str | None, runs: list[Path] | None = None) -> str:
+    """Compare the finished runs of a sweep folder (or `runs`, a checked set of them); write comparison.parquet
+    (its metadata: the runs' signature and the baseline) and comparison.txt, each whole or not at all; return
+    the text, which says which runs it covers.
 
     A `baseline` that is not among the sweep's scenarios leaves the differences out, with a note saying so."""
     folder = Path(folder)
-    summary = load_sweep(folder)
+    runs = complete_runs(folder) if runs is None else runs
+    summary = load_sweep(folder, runs=runs)
     policies = in_scenario_order(summary.column("policy").to_pylist())
     note = ""
     if baseline and baseline not in policies:
         note = (f"\nNo differences shown: baseline {baseline!r} is not among this sweep's scenarios "
                 f"({', '.join(policies)}); choose one of them with hydra.callbacks.compare.baseline=<scenario>.")
     table = compare(summary, baseline if baseline in policies else None)
-    text = format_comparison(table, f"Scenario comparison: {folder}") + note
-    pq.write_table(pa.table({k: v.tolist() if v.dtype == object else v for k, v in table.items()}),
-                   folder / "comparison.parquet")
-    (folder / "comparison.txt").write_text(text + "\n")
+    text = format_comparison(table, f"Scenario comparison: {folder}") + "\n" + coverage(summary) + note
+    arrow = pa.table({k: v.tolist() if v.dtype == object else v for k, v in table.items()}).replace_schema_metadata(
+        {"runs_signature": runs_signature(folder, runs), "baseline": baseline or ""})
+    write_atomically(folder / "comparison.parquet", lambda path: pq.write_table(arrow, path))
+    write_atomically(folder / "comparison.txt", lambda path: path.write_text(text + "\n"))
     return text
+
+
+def comparison_of(folder: Path, runs: list[Path], baseline: str) -> dict[str, list]:
+    """The comparison of exactly these runs against `baseline`: comparison.parquet where it was made from them
+    (its signature) and reads whole, else made again from them (and written)."""
+    path = Path(folder) / "comparison.parquet"
+    try:
+        table = pq.read_table(path)
+        meta = table.schema.metadata or {}
+        if (meta.get(b"runs_signature", b"").decode() == runs_signature(folder, runs)
+                and meta.get(b"baseline", b"").decode() == baseline):
+            return table.to_pydict()
+    except (OSError, pa.ArrowInvalid):
+        pass   # missing, truncated or not a table: made again below
+    compare_folder(folder, baseline, runs)
+    return pq.read_table(path).to_pydict()
+
+
+def cannot_write(command: str, err: OSError) -> NoReturn:
+    """Stop a command that reads a sweep folder and could not write its output: one line, exit 4."""
+    where = err.filename or "its output"
+    print(f"{command}: cannot write {where}: {err.strerror or err}. Nothing partial was left (the earlier files, "
+          "if any, are as they were); free space or make the folder writable and run the command again.",
+          file=sys.stderr)
+    sys.exit(4)
 
 
 def require_runs(folder: Path, command: str, baseline: str | None = None) -> None:
@@ -274,7 +337,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--baseline", default="decoupled", help="scenario to compare against (default: decoupled)")
     args = parser.parse_args(argv)
     require_runs(args.folder, "compare", args.baseline)
-    print(compare_folder(args.folder, args.baseline))
+    try:
+        print(compare_folder(args.folder, args.baseline))
+    except OSError as err:
+        cannot_write("compare", err)
 
 
 if __name__ == "__main__":

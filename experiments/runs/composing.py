@@ -24,14 +24,25 @@ import importlib
 import io
 import pickle
 import sys
+import threading
 import uuid
 import weakref
+from collections.abc import Iterable
 
+from hydra import compose as hydra_compose
+from hydra import initialize_config_dir
 from hydra._internal.config_loader_impl import ConfigLoaderImpl, get_overrides_dirname
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import Override
+from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
+from omegaconf.errors import OmegaConfBaseException
+
+from experiments.paths import CONF_DIR
+from experiments.runs.config import composition_problem
+from experiments.runs.schema import register
+from model import ParameterError
 
 
 def is_value(override: Override, repository) -> bool:
@@ -174,3 +185,18 @@ class ComposeOnce(ConfigLoaderImpl):
                 item_sep=job.config.override_dirname.item_sep, exclude_keys=job.config.override_dirname.exclude_keys)
         OmegaConf.copy_cache(from_config=master_config, to_config=cfg)
         return cfg
+
+
+_HYDRA = threading.Lock()   # Hydra's global state admits one composition at a time (the page composes in threads)
+
+
+def compose(overrides: Iterable[str] = ()) -> DictConfig:
+    """The run config that `python -m experiments.run <overrides>` would compose."""
+    register()
+    overrides = list(overrides)
+    with _HYDRA:
+        try:
+            with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+                return hydra_compose(config_name="config", overrides=overrides)
+        except (HydraException, OmegaConfBaseException) as err:
+            raise ParameterError(composition_problem(err)) from None

@@ -5,6 +5,7 @@ which turns a composed run config into the plain `ModelParams` the model takes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields
 from datetime import timedelta
 from pathlib import Path
@@ -50,7 +51,12 @@ def check_yaml_files(folder: Path = CONF_DIR) -> None:
     """Every YAML file under `folder` parses (Hydra would stop on a bad one with a traceback)."""
     for path in sorted(folder.rglob("*.yaml")):
         try:
-            yaml.safe_load(path.read_text())
+            yaml.safe_load(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError as err:
+            raise ParameterError(f"{path}: not UTF-8 text (byte {err.start} is {err.object[err.start]:#04x}); save "
+                                 "it as UTF-8 and run again.") from None
+        except OSError as err:
+            raise ParameterError(f"{path}: cannot be read ({err.strerror or err}).") from None
         except yaml.YAMLError as err:
             problem = _yaml_problem(err)
             raise ParameterError(f"{path}: not valid YAML ({problem}); fix the file and run again.") from None
@@ -111,8 +117,8 @@ def to_model_params(cfg: DictConfig) -> tuple[ModelParams, int]:
     run: RunConfig = OmegaConf.to_object(cfg)
     check_city(run)
     check_costs(run.costs)
-    if run.seed < 0:
-        raise ParameterError(f"seed = {run.seed}: must be a non-negative integer.")
+    if not 0 <= run.seed < 2**63:   # the tables store it as a 64-bit integer
+        raise ParameterError(f"seed = {run.seed}: must be a whole number from 0 to 2^63 - 1 ({2**63 - 1}).")
     if run.history.until and not run.history.name:
         raise ParameterError(f"history.until = {run.history.until}: needs a history; add history=<county> "
                              f"(one of: {', '.join(history_names())}) or drop history.until.")
@@ -124,6 +130,25 @@ def to_model_params(cfg: DictConfig) -> tuple[ModelParams, int]:
     params = ModelParams(**values, timeline=timeline)
     validate(params)
     return params, run.seed
+
+
+def composition_problem(err: Exception) -> str:
+    """One line for what Hydra or OmegaConf refused while composing a config from overrides: the field or config
+    group, and what is wrong or what is allowed (their own messages span many lines)."""
+    text = str(err)
+    missing = re.search(r"Could not find '(.+)/([^/']+)'", text)
+    if missing:
+        group, name = missing.groups()
+        options = re.findall(r"^\t(\S+)$", text.split("Config search path")[0], flags=re.MULTILINE)
+        allowed = f"; choose one of: {', '.join(options)}" if options else ""
+        return f"{group}={name}: there is no conf/{group}/{name}.yaml{allowed}."
+    cause = err.__cause__ if err.__cause__ is not None else err
+    key = getattr(cause, "full_key", None)
+    message = (getattr(cause, "msg", None) or str(cause)).strip().splitlines()
+    first = message[0].rstrip(".") if message else type(cause).__name__
+    if isinstance(cause, OmegaConfBaseException) and "not in" in first and key:
+        return f"{key}: not a parameter ({first}); README.md, 'The command line', and docs/parameters.md list them."
+    return f"{key}: {first}." if key else " ".join(line.strip() for line in text.splitlines()[:2] if line.strip())
 
 
 def check_timeline(timeline: list) -> None:

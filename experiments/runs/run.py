@@ -32,12 +32,14 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf._utils import get_omega_conf_dumper
 
 from experiments.paths import CONF_DIR
+from experiments.runs.composing import compose
 from experiments.runs.config import check_yaml_files, scenario_name, to_model_params, with_dates
 from experiments.runs.runfolder import claim, inspect_run, set_aside, write_run
 from experiments.runs.schema import register
 from experiments.runs.summary import format_summary
 from experiments.runs.tables import git_commit, machine, to_arrow, versions
 from model import ModelParams, ParameterError, compiled, memory_estimate
+from model.memory import days_memory, residents_memory
 from model.rules.belief_kernel import choose_kernel
 
 register()
@@ -101,10 +103,13 @@ def check_run(cfg: DictConfig) -> tuple[ModelParams, int]:
     if available and needed > available:
         saving = memory_estimate(params, True) - memory_estimate(params, False) if cfg.mesa_agents else 0
         hint = f", mesa_agents=false (saves about {saving / 2**30:.1f} GiB)" if saving else ""
+        if days_memory(params) > residents_memory(params, cfg.mesa_agents):
+            field, remedy = f"days = {params.days:,}", "use fewer days (a history: an earlier history.until)"
+        else:
+            field, remedy = f"population.size = {params.population.size:,}", f"use a smaller population.size{hint}"
         raise ParameterError(
-            f"population.size = {params.population.size:,}: this run needs about {needed / 2**30:.1f} GiB of memory "
-            f"and this machine has {available / 2**30:.1f} GiB available; use a smaller population.size{hint}, "
-            "or a machine with more memory.")
+            f"{field}: this run needs about {needed / 2**30:.1f} GiB of memory and this machine has "
+            f"{available / 2**30:.1f} GiB available; {remedy}, or a machine with more memory.")
     return params, seed
 
 
@@ -299,14 +304,40 @@ def extra_config_dirs(argv: list[str]) -> list[Path]:
     return [d for d in dirs if d.is_dir()]
 
 
+HYDRA_FLAGS = ("-h", "--help", "--hydra-help", "-i", "--info", "-c", "--cfg", "--resolve", "-p", "--package",
+               "-sc", "--shell-completion", "-cd", "--config-dir", "-cp", "--config-path", "-cn", "--config-name",
+               "--experimental-rerun")
+
+
+def check_composes(argv: list[str]) -> None:
+    """Compose the run's config from the command line's overrides (for a multirun, those that do not sweep; the
+    sweep checks each job) before Hydra does, so that a wrong type or an unknown name is one line and exit 2, as
+    for any bad input, not Hydra's many lines and exit 1. Left to Hydra when a Hydra flag (--cfg, --config-dir,
+    ...) changes what it composes or does."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser  # noqa: PLC0415
+
+
+    if any(arg.split("=")[0] in HYDRA_FLAGS for arg in argv):
+        return
+    overrides = [a for a in argv if not a.startswith("-") and not a.lstrip("+~").startswith(("hydra.", "hydra/"))]
+    if "-m" in argv or "--multirun" in argv:
+        try:
+            parsed = OverridesParser.create().parse_overrides(overrides)
+        except Exception:   # Hydra's own message, when it parses them itself
+            return
+        overrides = [o.input_line for o in parsed if not o.is_sweep_override()]
+    compose(overrides)
+
+
 def main() -> None:
     """The command: `python -m experiments.run [-m] [overrides]` (also installed as `community-trust`)."""
     check_launcher_installed(sys.argv[1:])
     try:
         for folder in [CONF_DIR, *extra_config_dirs(sys.argv[1:])]:
             check_yaml_files(folder)
+        check_composes(sys.argv[1:])
     except ParameterError as err:
-        fail(2, f"Invalid configuration: {err}\nNothing was run.")
+        fail(2, f"Invalid configuration: {err}\nNothing was run. See README.md, 'Bad input'.")
     os.environ.setdefault(SWEEP_PARENT, str(os.getpid()))
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _interrupt)

@@ -187,3 +187,37 @@ def write_run(folder: Path, tables: dict[str, pa.Table], config_yaml: str, meta:
             os.replace(path, folder / path.name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_atomically(path: Path, write) -> Path:
+    """`write(hidden)` into a hidden file beside `path`, then moved over `path` in one step: a reader finds the old
+    file or the new one, never half of one. If writing fails (a full disk), the hidden file is removed, `path` is
+    left as it was, and the error is raised."""
+    hidden = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        write(hidden)
+        os.replace(hidden, path)
+    except BaseException:
+        hidden.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def replace_folder(path: Path, fill) -> Path:
+    """`fill(hidden)` fills a hidden folder beside `path`, which then takes the place of `path` (the old one
+    removed): a folder of figures is either the old set or the new one. On failure the hidden folder goes."""
+    hidden, old = (path.with_name(f".{path.name}.{kind}-{os.getpid()}") for kind in ("tmp", "old"))
+    shutil.rmtree(hidden, ignore_errors=True)
+    hidden.mkdir(parents=True)
+    try:
+        fill(hidden)
+        if path.exists():
+            os.rename(path, old)
+        os.rename(hidden, path)
+    except BaseException:
+        shutil.rmtree(hidden, ignore_errors=True)
+        if old.exists() and not path.exists():
+            os.rename(old, path)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+    return path

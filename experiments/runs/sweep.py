@@ -25,11 +25,14 @@ from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.errors import HydraException
 from hydra.experimental.callback import Callback
 from hydra.utils import get_method
 from omegaconf import DictConfig, OmegaConf, open_dict
+from omegaconf.errors import OmegaConfBaseException
 
 from experiments.runs.composing import ComposeOnce, JobConfigs
+from experiments.runs.config import composition_problem
 from experiments.runs.runfolder import COMPLETE_MARKER, inspect_run, is_complete
 from model import ParameterError
 
@@ -107,11 +110,13 @@ def check_jobs(config: DictConfig, check, sweep_dir: Path | None = None) -> tupl
         settings = tuple(sorted(o for o in overrides if not _plain_seed(o)))
         if settings not in checked:
             checked.add(settings)
-            cfg = configs(overrides)
             try:
+                cfg = configs(overrides)
                 check(cfg)
             except ParameterError as err:
                 raise ParameterError(f"job {folder}: {err}") from None
+            except (HydraException, OmegaConfBaseException) as err:
+                raise ParameterError(f"job {folder}: {composition_problem(err)}") from None
         if look and _published(sweep_dir, folder) and finished_there(sweep_dir / folder, cfg or configs(overrides)):
             finished.add(tuple(overrides))
     return folders, finished
@@ -138,7 +143,7 @@ def _reads_hydra(node) -> bool:
 
 def _plain_seed(override: str) -> bool:
     key, _, value = override.partition("=")
-    return key == "seed" and value.isdigit()
+    return key == "seed" and value.isdigit() and int(value) < 2**63   # a larger one is checked, and refused
 
 
 def check_writable(folder: Path) -> None:
@@ -198,6 +203,7 @@ class RunChecks(Callback):
     def __init__(self, check: str = "experiments.runs.run.check_run"):
         self.check = check
         self.finished_jobs: set[tuple] = set()   # for the `checked` sweeper: jobs it need not launch
+        self.job_folders: dict[tuple, Path] = {}   # ... and each job's run folder (overrides -> folder)
 
     def on_run_start(self, config: DictConfig, **kwargs) -> None:
         check_writable(Path(config.hydra.run.dir))
@@ -216,6 +222,7 @@ class RunChecks(Callback):
         if checked is None:
             return
         folders, self.finished_jobs = checked
+        self.job_folders = {tuple(o): sweep_dir / f for o, f in zip(job_overrides(config), folders)}
         keep_earlier_record(sweep_dir, config)
         state = {"start": time.time(), "jobs": folders, "done_at_start": finished(sweep_dir, folders)}
         states = sweep_dir / STATE_DIR

@@ -22,8 +22,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from omegaconf import OmegaConf
 
-from experiments.runs.compare import complete_runs, interval, load_sweep, require_runs
+from experiments.runs.compare import cannot_write, complete_runs, interval, load_sweep, require_runs, runs_signature
 from experiments.runs.config import in_scenario_order
+from experiments.runs.runfolder import replace_folder
 from experiments.workshop.vocabulary import GROUP_LINES, GROUPS, colour, label
 
 EDGE = {"edgecolor": "#333333", "linewidth": 0.4}   # a thin dark edge keeps the yellow bars visible on white
@@ -32,9 +33,9 @@ EDGE = {"edgecolor": "#333333", "linewidth": 0.4}   # a thin dark edge keeps the
 class SweepData:
     """The tables of one sweep, with the helpers the figures share."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, runs: list[Path] | None = None):
         self.folder = Path(folder)
-        self.runs = complete_runs(self.folder)   # checked once: every file's checksum
+        self.runs = complete_runs(self.folder) if runs is None else runs   # checked once: every file's checksum
         self.summary = load_sweep(self.folder, "summary", runs=self.runs).to_pydict()
         self.policies = in_scenario_order(self.summary["policy"])
         self.seeds = sorted(set(self.summary["seed"]))
@@ -374,9 +375,11 @@ def _mean_by(keys: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     return np.divide(total, count, out=np.full(n, np.nan), where=count > 0)
 
 
-def draw_figures(folder: Path, baseline: str = "decoupled", contrast: str | None = None) -> dict[str, plt.Figure]:
-    """Every workshop figure of a sweep folder, by file name, drawn but not saved (the tests inspect them)."""
-    data = SweepData(folder)
+def draw_figures(folder: Path, baseline: str = "decoupled", contrast: str | None = None,
+                 runs: list[Path] | None = None) -> dict[str, plt.Figure]:
+    """Every workshop figure of a sweep folder (of `runs`, a checked set of its finished runs, if given), by file
+    name, drawn but not saved (the tests inspect them)."""
+    data = SweepData(folder, runs)
     baseline = baseline if baseline in data.policies else data.policies[0]
     contrast = contrast if contrast in data.policies else data.policies[-1]
     return {"1_who_stops_calling": who_stops_calling(data), "2_unreported_and_victims": unreported_and_victims(data),
@@ -385,11 +388,38 @@ def draw_figures(folder: Path, baseline: str = "decoupled", contrast: str | None
             "6_where_people_stop_calling": where_people_stop_calling(data, baseline, contrast)}
 
 
-def make_figures(folder: Path, baseline: str = "decoupled", contrast: str | None = None) -> list[Path]:
-    """All workshop figures for a sweep folder, written to <folder>/figures; returns the files written."""
+MANIFEST = "manifest.json"   # in figures/: the runs (their signature), baseline and contrast they were drawn from
+
+
+def make_figures(folder: Path, baseline: str = "decoupled", contrast: str | None = None,
+                 runs: list[Path] | None = None) -> list[Path]:
+    """All workshop figures for a sweep folder (of `runs`, if given), written to <folder>/figures as one set (the
+    old set stays until the new one is complete) with a manifest of what they show; returns the files."""
+    folder = Path(folder)
+    runs = complete_runs(folder) if runs is None else runs
+    drawn = draw_figures(folder, baseline, contrast, runs)
+    manifest = {"runs_signature": runs_signature(folder, runs), "baseline": baseline, "contrast": contrast}
+
+    def fill(out: Path) -> None:
+        for name, fig in drawn.items():
+            save(fig, out, name)
+        (out / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n")
+
+    out = replace_folder(folder / "figures", fill)
+    return sorted(p for p in out.iterdir() if p.suffix in (".png", ".svg"))
+
+
+def figures_of(folder: Path, runs: list[Path], baseline: str) -> Path:
+    """<folder>/figures where they were drawn from exactly these runs against `baseline`, else drawn again."""
     out = Path(folder) / "figures"
-    out.mkdir(exist_ok=True)
-    return [path for name, fig in draw_figures(folder, baseline, contrast).items() for path in save(fig, out, name)]
+    try:
+        manifest = json.loads((out / MANIFEST).read_text())
+    except (OSError, ValueError):
+        manifest = {}
+    if (manifest.get("runs_signature") != runs_signature(folder, runs) or manifest.get("baseline") != baseline
+            or not any(out.glob("*.png"))):
+        make_figures(folder, baseline, runs=runs)
+    return out
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -400,8 +430,11 @@ def main(argv: list[str] | None = None) -> None:
                                                          "(default: the most entangled in the sweep)")
     args = parser.parse_args(argv)
     require_runs(args.folder, "figures", args.baseline)
-    for path in make_figures(args.folder, args.baseline, args.contrast):
-        print(path)
+    try:
+        for path in make_figures(args.folder, args.baseline, args.contrast):
+            print(path)
+    except OSError as err:
+        cannot_write("figures", err)
 
 
 if __name__ == "__main__":

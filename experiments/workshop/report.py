@@ -8,7 +8,8 @@ It opens with key findings generated from the numbers (experiments/findings.py),
 what readers found surprising, the workshop figures (embedded), the scenarios in plain words with the
 source sentences they encode (source documents cited by title), the main assumptions in plain words with
 the run's values (experiments/assumptions.py) and a glossary (experiments/glossary.py). Made from the
-sweep's tables and the runs' saved configs only; figures are drawn if missing.
+sweep's tables and the runs' saved configs only; the comparison and the figures are made again if they were not
+made from the runs the report describes.
 """
 
 from __future__ import annotations
@@ -25,14 +26,21 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-import pyarrow.parquet as pq
 from omegaconf import OmegaConf
 
-from experiments.runs.compare import HEADLINES, compare_folder, complete_runs, estimate_text, require_runs
+from experiments.runs.compare import (
+    HEADLINES,
+    cannot_write,
+    comparison_of,
+    complete_runs,
+    estimate_text,
+    require_runs,
+)
 from experiments.runs.config import in_scenario_order, load_costs, scenario_description, to_model_params
+from experiments.runs.runfolder import write_atomically
 from experiments.runs.schema import RunConfig, UnitCosts
 from experiments.workshop.assumptions import plain_assumptions
-from experiments.workshop.figures import make_figures
+from experiments.workshop.figures import figures_of
 from experiments.workshop.findings import Table, key_findings, less_likely_meaning, surprises
 from experiments.workshop.glossary import cite_titles, glossary
 from experiments.workshop.vocabulary import label
@@ -186,22 +194,22 @@ def saved_config(run: Path):
     return OmegaConf.merge(OmegaConf.structured(RunConfig), OmegaConf.load(run / "config.yaml"))
 
 
-def make_report(folder: Path, baseline: str = "decoupled", costs: UnitCosts | None = None) -> Path:
-    """Write <folder>/report.html (drawing the figures and the comparison if they are missing); `costs` price
-    officer hours and jail-days (default: those saved with the sweep's first run)."""
+def make_report(folder: Path, baseline: str = "decoupled", costs: UnitCosts | None = None,
+                runs: list[Path] | None = None) -> Path:
+    """Write <folder>/report.html, and report.pdf where Chromium is installed, from one checked set of the
+    folder's finished runs: the comparison and the figures are those made from exactly these runs (made again if
+    they are missing, damaged or drawn from other runs). `costs` price officer hours and jail-days (default: those
+    saved with the sweep's first run). `runs`: the checked set of finished runs to describe (default: all the
+    folder's)."""
     folder = Path(folder)
-    if not (folder / "comparison.parquet").exists():
-        compare_folder(folder, baseline)
-    figures = folder / "figures"
-    if not any(figures.glob("*.png")):
-        make_figures(folder, baseline)
-    finished = complete_runs(folder)
+    finished = complete_runs(folder) if runs is None else runs
+    table = comparison_of(folder, finished, baseline)
+    figures = figures_of(folder, finished, baseline)
     runs = [json.loads((r / "run.json").read_text()) for r in finished]
     policies = in_scenario_order(r["policy"] for r in runs)
     seeds = sorted({r["seed"] for r in runs})
     residents = sorted({r["residents"] for r in runs})
     days = sorted({r["days"] for r in runs})
-    table = pq.read_table(folder / "comparison.parquet").to_pydict()
     saved = saved_config(finished[0])
     params = to_model_params(saved)[0]
     drop = params.outcomes.less_likely_drop
@@ -252,8 +260,7 @@ def make_report(folder: Path, baseline: str = "decoupled", costs: UnitCosts | No
               "figures; vary them to see how much a conclusion depends on them (docs/parameters.md in the "
               "project lists every parameter with its source):</p>", _items(plain_assumptions(params)),
               "<h2>Glossary</h2>", glossary_list(drop), "</body></html>"]
-    out = folder / "report.html"
-    out.write_text("\n".join(parts))
+    out = write_atomically(folder / "report.html", lambda path: path.write_text("\n".join(parts)))
     print_pdf(out)
     return out
 
@@ -264,12 +271,20 @@ def print_pdf(page: Path) -> Path | None:
     if not chromium:
         return None
     pdf = page.with_suffix(".pdf")
-    with tempfile.TemporaryDirectory() as profile:
-        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                        "--no-first-run", "--disable-component-update", "--disable-sync", f"--user-data-dir={profile}",
-                        "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.resolve().as_uri()],
-                       capture_output=True, timeout=180, check=False)
-    return pdf if pdf.exists() else None
+
+    def printed(path: Path) -> None:
+        with tempfile.TemporaryDirectory() as profile:
+            subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                            "--no-first-run", "--disable-component-update", "--disable-sync",
+                            f"--user-data-dir={profile}", "--no-pdf-header-footer", f"--print-to-pdf={path}",
+                            page.resolve().as_uri()], capture_output=True, timeout=180, check=False)
+        if not path.exists():
+            raise FileNotFoundError(path)
+
+    try:
+        return write_atomically(pdf, printed)
+    except FileNotFoundError:   # Chromium could not print it: the page stands alone
+        return None
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -284,7 +299,10 @@ def main(argv: list[str] | None = None) -> None:
         costs = load_costs(args.costs) if args.costs else None
     except ParameterError as err:
         sys.exit(f"report: {err}")
-    print(make_report(args.folder, args.baseline, costs))
+    try:
+        print(make_report(args.folder, args.baseline, costs))
+    except OSError as err:
+        cannot_write("report", err)
 
 
 if __name__ == "__main__":
