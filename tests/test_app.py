@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 import math
 import re
 import shutil
@@ -285,3 +286,140 @@ def test_a_county_history_redraws_every_four_weeks_and_a_year_every_week():
     assert SideBySide(Controls(residents=1000, compare_with="")).frame_days == WEEK
     history = SideBySide(Controls(residents=1000, compare_with="").for_place("history:maricopa_az"))
     assert history.frame_days == 4 * WEEK
+
+
+# ---- the page keeps to the machine and to its visitors ----------------------------------------------------------
+
+GUARD = ROOT / "tests" / "data" / "network_guard"   # a sitecustomize that refuses and logs any non-local connection
+
+
+def guarded_env(log: Path, **extra: str) -> dict:
+    import os
+
+    return {**os.environ, "PYTHONPATH": f"{GUARD}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
+            "NETWORK_GUARD_LOG": str(log), **extra}
+
+
+def test_the_network_guard_sees_a_lookup_off_the_machine(tmp_path):
+    """The guard the page's tests rely on does catch a process that would go out (Solara's own launch would)."""
+    log = tmp_path / "guard.log"
+    done = subprocess.run([sys.executable, "-c", "import socket\ntry:\n    socket.getaddrinfo('pypi.org', 443)\n"
+                           "except OSError:\n    pass\nsocket.getaddrinfo('127.0.0.1', 80)"],
+                          env=guarded_env(log), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "getaddrinfo 'pypi.org'" in log.read_text() and "127.0.0.1" not in log.read_text()
+
+
+def start_page(env: dict) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "experiments.app", "--port", str(port)], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return proc, url
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    pytest.fail("the Solara server did not start within 90 s")
+
+
+def headless_chromium(performance_log: bool = False):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                f"--user-data-dir={tempfile.mkdtemp()}", "--window-size=1600,1200"):
+        options.add_argument(arg)
+    if performance_log:
+        options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    options.binary_location = CHROMIUM
+    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+
+
+def play_a_while(driver, url: str, seconds: float) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(url)
+    wait = WebDriverWait(driver, 90)
+    wait.until(lambda _: "Day 0 of 365" in driver.execute_script("return document.body.innerText"))
+
+    def press_play(d) -> bool:
+        shown = [e for e in d.find_elements(By.XPATH, "//button[normalize-space(.)='Play' or "
+                                                        "normalize-space(.)='PLAY']") if e.is_displayed()]
+        return bool(shown) and (shown[0].click() or True)
+    wait.until(press_play)
+    wait.until(lambda _: re.search(r"Day ([1-9]\d*) of 365", driver.execute_script("return document.body.innerText")))
+    time.sleep(seconds)
+
+
+def cpu_seconds(pid: int) -> float:
+    import os
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def resident_mib(pid: int) -> float:
+    line = next(x for x in Path(f"/proc/{pid}/status").read_text().splitlines() if x.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
+
+
+@pytest.mark.slow
+def test_starting_the_page_opens_no_connection_off_the_machine(tmp_path):
+    """Solara's version check (PyPI) and telemetry (a public-IP lookup, Mixpanel) are off in the project's launch."""
+    pytest.importorskip("solara", reason="the page needs the app extra: pip install -e '.[app]'")
+    log = tmp_path / "guard.log"
+    proc, url = start_page(guarded_env(log))
+    try:
+        assert b"solaraInit" in urllib.request.urlopen(url, timeout=10).read()
+        time.sleep(3)   # Solara's checks run in threads at start
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    assert not log.exists(), log.read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
+                    reason="needs Debian's chromium and chromium-driver (.ci/run installs them)")
+def test_playing_opens_no_connection_off_the_machine_and_stops_when_the_tab_goes(tmp_path):
+    """Playing: the server and the page ask nothing of any host but 127.0.0.1. Then the tab closes: the run stops
+    (it used to simulate on at a full core), and the session's memory goes back (it used to grow by about 15 MiB a
+    visit): after a first visit, three more leave the server within 30 MiB of where the first left it."""
+    pytest.importorskip("solara", reason="the page needs the app extra: pip install -e '.[app]'")
+    log = tmp_path / "guard.log"
+    proc, url = start_page(guarded_env(log, SOLARA_KERNEL_CULL_TIMEOUT="1s"))
+    try:
+        driver = headless_chromium(performance_log=True)
+        try:
+            play_a_while(driver, url, 2.0)
+            requested = {m.get("params", {}).get("request", {}).get("url", "") for m in
+                         (json.loads(e["message"])["message"] for e in driver.get_log("performance"))
+                         if m.get("method") == "Network.requestWillBeSent"}
+        finally:
+            driver.quit()
+        network = [u for u in requested if u.startswith(("http:", "https:", "ws:", "wss:"))]   # not chrome://
+        off_machine = [u for u in network if not u.startswith(("http://127.0.0.1:", "ws://127.0.0.1:"))]
+        assert network and not off_machine, off_machine
+        busy = cpu_seconds(proc.pid)
+        time.sleep(6)
+        assert cpu_seconds(proc.pid) - busy < 1.5, "the page went on simulating after its tab closed"
+        after_first = resident_mib(proc.pid)
+        for _ in range(3):
+            driver = headless_chromium()
+            try:
+                play_a_while(driver, url, 1.0)
+            finally:
+                driver.quit()
+            time.sleep(5)
+        assert resident_mib(proc.pid) - after_first < 30, f"{after_first:.0f} -> {resident_mib(proc.pid):.0f} MiB"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    assert not log.exists(), log.read_text()

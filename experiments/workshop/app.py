@@ -11,7 +11,9 @@ call for fear of status questions, unreported crimes, trust, fear and removals, 
 from __future__ import annotations
 
 import base64
+import ctypes
 import dataclasses
+import gc
 import os
 import sys
 import threading
@@ -95,6 +97,7 @@ def ControlPanel():
 
 @solara.component
 def Page():
+    solara.use_effect(free_when_closed, [])
     pair = solara.use_memo(lambda: SideBySide(controls.value), [controls.value])
     charts = solara.use_memo(lambda: Charts(pair.snapshot()), [pair])
 
@@ -107,7 +110,7 @@ def Page():
         if not playing.value:
             return
         started, start_day = time.perf_counter(), pair.day
-        while playing.value and pair.running and not cancel.is_set():
+        while playing.value and pair.running and not cancel.is_set() and page_is_open():
             pair.advance(pair.frame_days)
             frames.set(frames.value + 1)      # counted before it is shown: a reader who sees the day sees its count
             shown.set(pair.snapshot())
@@ -147,10 +150,57 @@ def Page():
     solara.v.Html(tag="span", children=[str(frames.value)], style_="display: none", class_="frames-drawn")
 
 
+def page_is_open() -> bool:
+    """Whether a browser tab still shows this session: a run stops when its last tab is closed or loses its
+    connection, rather than simulating on for nobody (Solara keeps the session a while for a reconnect)."""
+    from solara.server import kernel_context  # noqa: PLC0415  (the server's, present only when served)
+
+    try:
+        context = kernel_context.get_current_context()
+    except RuntimeError:   # not served (a test calling the component directly)
+        return True
+    return not context.closed_event.is_set() and kernel_context.PageStatus.CONNECTED in context.page_status.values()
+
+
+def free_when_closed() -> None:
+    """When this session closes (its last tab gone, `SESSION_KEPT_AFTER_LAST_TAB` later), give the memory its models
+    held back to the system: a moment after the close, once Solara has dropped the session, collect it and
+    return the freed heap (glibc keeps freed memory for the process otherwise: about 15 MiB a visit)."""
+    from solara.server import kernel_context  # noqa: PLC0415  (the server's, present only when served)
+
+    try:
+        context = kernel_context.get_current_context()
+    except RuntimeError:
+        return
+    context.on_close(lambda: threading.Timer(2.0, return_freed_memory).start())
+
+
+def return_freed_memory() -> None:
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):   # not glibc: its allocator decides
+        pass
+
+
+# Solara's defaults send data off the machine: a version check against PyPI at start, telemetry (a lookup of the
+# server's public IP address and Mixpanel events), and fetches through its asset proxy of whatever solara-assets
+# does not ship (KaTeX, for mathematics the page does not show) from cdn.jsdelivr.net. A page that police
+# departments and councils run sends nothing anywhere: telemetry is off and the proxy's source is no host at all
+# (such an asset is then missing, as it is on a machine without internet), whatever the environment or a .env
+# file says; the version check is off on the command line (`main`).
+PRIVATE = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "SOLARA_ASSETS_CDN": "file:///no-cdn/"}
+# A session whose tabs are all gone is freed after this long (Solara's default keeps it for 24 hours, about
+# 15 MiB a visit); a tab that reconnects within it finds its session as it was. The environment may set another.
+SESSION_KEPT_AFTER_LAST_TAB = "60s"
+
+
 def main() -> None:
-    """Serve the page on localhost with Solara (extra arguments go to `solara run`, e.g. --port 8800)."""
-    os.execv(sys.executable, [sys.executable, "-m", "solara", "run", "experiments.app", "--host", "127.0.0.1",
-                              "--port", "8765", "--production", *sys.argv[1:]])
+    """Serve the page on localhost with Solara (extra arguments go to `solara run`, e.g. --port 8800), sending
+    nothing off the machine."""
+    env = {"SOLARA_KERNEL_CULL_TIMEOUT": SESSION_KEPT_AFTER_LAST_TAB, **os.environ, **PRIVATE}
+    os.execve(sys.executable, [sys.executable, "-m", "solara", "run", "experiments.app", "--host", "127.0.0.1",
+                               "--port", "8765", "--production", "--no-check-version", *sys.argv[1:]], env)
 
 
 if __name__ == "__main__":
