@@ -175,20 +175,7 @@ def free_port() -> int:
 @pytest.fixture
 def server():
     pytest.importorskip("solara", reason="the page needs the app extra: pip install -e '.[app]'")
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "experiments.app", "--port", str(port)], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("the Solara server did not start within 90 s")
+    proc, url = start_page(None)
     yield url
     proc.terminate()
     proc.wait(timeout=20)
@@ -310,7 +297,8 @@ def test_the_network_guard_sees_a_lookup_off_the_machine(tmp_path):
     assert "getaddrinfo 'pypi.org'" in log.read_text() and "127.0.0.1" not in log.read_text()
 
 
-def start_page(env: dict) -> tuple[subprocess.Popen, str]:
+def start_page(env: dict | None) -> tuple[subprocess.Popen, str]:
+    """`python -m experiments.app` on a free port (with `env`, if given), once it answers."""
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "experiments.app", "--port", str(port)], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
