@@ -35,6 +35,18 @@ def run_cmd(*overrides: str, multirun: bool = False) -> tuple[str, ...]:
     return ("-m", "experiments.run", *(("-m",) if multirun else ()), "output.root={out}", *SMALL, *overrides)
 
 
+# a command that reads the small sweep, with every table, text and figure write failing as on a full disk (as root,
+# a read-only folder cannot be made without a mount; a full disk fails the same writes)
+FULL_DISK = ("import errno, pathlib, shutil, pyarrow.parquet as pq, matplotlib.figure as mf\n"
+             "def full(*a, **k):\n"
+             "    raise OSError(errno.ENOSPC, 'No space left on device', str(a[-1] if a else ''))\n"
+             "shutil.copytree('{{tmp}}/sweep', '{{tmp}}/full_{command}')\n"
+             "pq.write_table = full\n"
+             "pathlib.Path.write_text = lambda self, *a, **k: full(self)\n"
+             "mf.Figure.savefig = lambda self, *a, **k: full(self, a[0])\n"
+             "from experiments.{command} import main\n"
+             "main(['{{tmp}}/full_{command}'])\n")
+
 CASES = [
     # out-of-range values, dict-valued ones included
     Case("probability above 1", run_cmd("reporting.violent_base=1.5"), "reporting.violent_base = 1.5"),
@@ -147,6 +159,8 @@ CASES = [
     Case("figures of an empty folder", ("-m", "experiments.figures", "{tmp}/empty"), "no finished runs"),
     Case("report of a missing folder", ("-m", "experiments.report", "{tmp}/nothing"), "nothing"),
     Case("report of an empty folder", ("-m", "experiments.report", "{tmp}/empty"), "no finished runs"),
+    *(Case(f"{command} on a full disk", ("-c", FULL_DISK.format(command=command)), "No space left on device", code=4)
+      for command in ("compare", "figures", "report")),
     # validation
     Case("validate with no seeds", ("-m", "experiments.validate", "--seeds", "0"), "--seeds"),
     Case("validate with negative seeds", ("-m", "experiments.validate", "--seeds", "-3"), "--seeds"),
