@@ -38,15 +38,19 @@ def log(x: np.ndarray) -> np.ndarray:
     return special.xlogy(1.0, x)
 
 
+COMPILED_POWER_FROM = 50_000   # values: below, a Python loop over math.pow costs less than loading numba
+
+
 def power(x: np.ndarray, y: float) -> np.ndarray:
-    """x ** y for an array x and a number y, the C library's `pow` of each value."""
+    """x ** y for an array x and a number y, the C library's `pow` of each value (in a compiled loop for long
+    arrays where numba is installed; the same bits either way)."""
     x = np.ascontiguousarray(x, dtype=np.float64)
-    out = np.empty_like(x)
-    if available():
+    if len(x) >= COMPILED_POWER_FROM and available():
+        out = np.empty_like(x)
         compiled(_power_into, parallel=False)[0](x, float(y), out)
-    else:
-        out[...] = np.frompyfunc(lambda v: math.pow(v, y), 1, 1)(x)
-    return out
+        return out
+    y = float(y)
+    return np.fromiter((math.pow(v, y) for v in x.tolist()), dtype=np.float64, count=len(x))
 
 
 def _power_into(x, y, out):
