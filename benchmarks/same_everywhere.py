@@ -40,27 +40,32 @@ def run_all(folder: Path, policies: list[str], seeds: int, size: int, days: int)
             np.savez(folder / f"{policy}_{seed}.npz", **{k: v for k, v in columns.items() if v.dtype != object})
 
 
+def is_count(values: np.ndarray) -> bool:
+    """Integers, or floats that are all whole numbers (the tables keep many counts as floats)."""
+    return values.dtype.kind in "iub" or bool(np.all(np.isfinite(values)) and np.all(values == np.round(values)))
+
+
 def compare(reference: Path, other: Path) -> dict:
-    runs, integer_runs_differ, worst_rel, worst_abs = 0, 0, 0.0, 0.0
+    """Runs whose counts differ (a count column, or which values are missing), and how far the other floats moved."""
+    runs, counts_differ, worst_rel, worst_abs = 0, 0, 0.0, 0.0
     for path in sorted(reference.glob("*.npz")):
         a, b = np.load(path), np.load(other / path.name)
         runs += 1
-        ints_equal = True
+        same_counts = True
         for name in a.files:
             x, y = a[name], b[name]
-            if x.dtype.kind in "iub":
-                ints_equal &= bool(np.array_equal(x, y))
-            else:
-                both = np.isfinite(x) & np.isfinite(y)
-                if not np.array_equal(np.isnan(x), np.isnan(y)):
-                    ints_equal = False
-                diff = np.abs(x[both] - y[both])
-                scale = np.maximum(np.abs(x[both]), np.abs(y[both]))
-                big = scale > 1e-3
-                worst_rel = max(worst_rel, float((diff[big] / scale[big]).max(initial=0.0)))
-                worst_abs = max(worst_abs, float(diff[~big].max(initial=0.0)))
-        integer_runs_differ += not ints_equal
-    return {"runs": runs, "runs_with_an_integer_difference": integer_runs_differ,
+            if is_count(x) and is_count(y):
+                same_counts &= bool(np.array_equal(x, y))
+                continue
+            same_counts &= bool(np.array_equal(np.isnan(x), np.isnan(y)))
+            both = np.isfinite(x) & np.isfinite(y)
+            diff = np.abs(x[both] - y[both])
+            scale = np.maximum(np.abs(x[both]), np.abs(y[both]))
+            big = scale > 1e-3
+            worst_rel = max(worst_rel, float((diff[big] / scale[big]).max(initial=0.0)))
+            worst_abs = max(worst_abs, float(diff[~big].max(initial=0.0)))
+        counts_differ += not same_counts
+    return {"runs": runs, "runs_whose_counts_differ": counts_differ,
             "largest_relative_float_difference": worst_rel, "largest_absolute_float_difference_near_zero": worst_abs}
 
 
