@@ -8,7 +8,8 @@ every processor:
 
 - the exponential and the logarithm through scipy.special's `expit` and `xlogy`, whose loops call the C
   library's `exp` and `log` per value, with no dispatch of their own;
-- powers through Python's `math.pow` (the C library's `pow`), in a compiled loop where numba is installed.
+- powers through Python's `math.pow` (the C library's `pow`), in a compiled loop for long arrays where numba is
+  installed.
 
 Compiled passes that need the exponential call `math.exp`, which numba also hands to the C library (Intel's
 vector library, SVML, is switched off in `model.compiled`). What is left to the machine is the C library itself:
@@ -23,8 +24,6 @@ import numpy as np
 from scipy import special
 
 from model.compiled import available, compiled
-
-prange = range    # numba.prange once compiled (model.compiled)
 
 
 def logistic_of_negative(x: np.ndarray) -> np.ndarray:
@@ -61,8 +60,14 @@ def _power_into(x, y, out):
 def dispatch() -> dict:
     """What numpy dispatches to on this processor: its baseline and the extra instruction sets it found (the
     groups NPY_DISABLE_CPU_FEATURES can take away), for run.json."""
-    from numpy._core._multiarray_umath import __cpu_baseline__, __cpu_dispatch__, __cpu_features__  # noqa: PLC0415
-
+    try:
+        from numpy._core._multiarray_umath import (  # noqa: PLC0415  (numpy's own record, not a public API)
+            __cpu_baseline__,
+            __cpu_dispatch__,
+            __cpu_features__,
+        )
+    except ImportError:   # a numpy that keeps it elsewhere: the record says so rather than failing the run
+        return {"baseline": ["unknown"], "dispatched": ["unknown"]}
     return {"baseline": list(__cpu_baseline__),
             "dispatched": [f for f in __cpu_dispatch__ if __cpu_features__.get(f, False)]}
 

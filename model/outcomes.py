@@ -381,4 +381,3 @@ def is_subgroup(part: str, whole: str, labels: list[str]) -> bool:
     """Whether every resident of group `part` is in group `whole` (in any city with these ethnicity labels)."""
     groups = groups_over_cells(labels)
     return bool(not (groups[part] & ~groups[whole]).any())
-
