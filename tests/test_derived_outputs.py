@@ -33,7 +33,7 @@ def copy_of(folder, tmp_path):
 def test_the_table_says_which_runs_it_covers(two_seeds, tmp_path):
     folder = copy_of(two_seeds, tmp_path)
     text = compare_folder(folder, "decoupled")
-    assert "Covers 4 finished runs: decoupled 2 seeds (0-1); pep 2 seeds (0-1)." in text
+    assert "Covers 4 finished runs: 2 scenarios x 2 seeds (0-1)." in text
     assert (folder / "comparison.txt").read_text() == text + "\n"
     meta = pq.read_table(folder / "comparison.parquet").schema.metadata
     assert meta[b"runs_signature"].decode() == runs_signature(folder, complete_runs(folder))
@@ -52,7 +52,7 @@ def test_a_report_after_the_sweep_grew_describes_and_draws_the_same_runs(two_see
     assert "each run 4 times" in page
     assert json.loads((folder / "figures" / MANIFEST).read_text())["runs_signature"] == runs_signature(folder, runs)
     assert before != runs_signature(folder, runs)
-    assert "Covers 8 finished runs" in (folder / "comparison.txt").read_text()
+    assert "Covers 8 finished runs: 2 scenarios x 4 seeds (0-3)." in (folder / "comparison.txt").read_text()
 
 
 def test_a_truncated_comparison_is_made_again_from_the_runs(two_seeds, tmp_path):
@@ -100,8 +100,9 @@ def test_the_end_of_a_sweep_compares_its_own_runs_not_another_sweeps(tmp_path):
                            "population.size=300", "days=10", f"hydra.sweep.dir={folder}", "hydra/launcher=basic",
                            "output.print_summary=false"], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "Covers 2 finished runs: decoupled 1 seed (0); pep 1 seed (0)." in (folder / "comparison.txt").read_text()
-    assert "Covers 3 finished runs" in compare_folder(folder, "decoupled")   # the folder's command: all of them
+    assert "Covers 2 finished runs: 2 scenarios x 1 seed (0)." in (folder / "comparison.txt").read_text()
+    everything = compare_folder(folder, "decoupled")                         # the folder's command: all of them
+    assert "Covers 3 finished runs: decoupled 2 seeds (0, 9); pep 1 seed (0)." in everything
 
 
 def test_a_full_disk_at_the_end_of_a_sweep_exits_4_with_the_runs_kept(tmp_path):

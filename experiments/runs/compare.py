@@ -248,9 +248,14 @@ def coverage(summary: pa.Table) -> str:
     seeds: dict[str, set[int]] = {}
     for policy, seed in zip(s["policy"], s["seed"]):
         seeds.setdefault(policy, set()).add(seed)
+    covers = f"Covers {len(runs)} finished run{'s' if len(runs) != 1 else ''}: "
+    first = next(iter(seeds.values()))
+    if len(seeds) > 1 and all(s == first for s in seeds.values()) and len(runs) == len(seeds) * len(first):
+        plural = "s" if len(first) > 1 else ""
+        return covers + f"{len(seeds)} scenarios x {len(first)} seed{plural} ({_ranges(sorted(first))})."
     parts = [f"{p} {len(seeds[p])} seed{'s' if len(seeds[p]) > 1 else ''} ({_ranges(sorted(seeds[p]))})"
              for p in in_scenario_order(seeds)]
-    return f"Covers {len(runs)} finished run{'s' if len(runs) != 1 else ''}: " + "; ".join(parts) + "."
+    return covers + "; ".join(parts) + "."
 
 
 def _ranges(values: list[int]) -> str:
