@@ -94,14 +94,20 @@ def simulate_many(override_sets: Iterable[Overrides], table: str = "summary", n_
     return pd.concat(frames, ignore_index=True)
 
 
+def _added(key: str) -> str:
+    """'++' (add or override) for keywords under sections whose keys are the user's: rule parameters, rule changes."""
+    return "++" if key.split("__")[0] in ("rule_params", "rule_changes") else ""
+
+
 class ConfiguredModel(CommunityTrustModel):
     """The community trust model with its config as keyword arguments, for `mesa.batch_run` and Mesa's views:
     a keyword is an override with `__` for each dot, e.g. `ConfiguredModel(policy="pep", population__size=2000,
-    crime__exploitation=2, rng=1)`. Its `datacollector` (model-level reporters from the day's counters) is what
-    `batch_run` reads."""
+    crime__exploitation=2, rng=1)`; a rule's parameters and changes to the rules are keywords too
+    (`rule_params__NewsDrivenFear__fear_rise=0.3`, `rule_changes__after__UpdateBeliefs="my.rules.NewsDrivenFear"`).
+    Its `datacollector` (model-level reporters from the day's counters) is what `batch_run` reads."""
 
     def __init__(self, rng: int = 0, **settings):
-        overrides = [f"{key.replace('__', '.')}={value}" for key, value in settings.items()]
+        overrides = [f"{_added(key)}{key.replace('__', '.')}={value}" for key, value in settings.items()]
         cfg = compose([*overrides, f"seed={0 if rng is None else rng}"])
         params, seed = to_model_params(cfg)
         super().__init__(params, rng=seed, create_agents=cfg.mesa_agents, kernel=cfg.kernel)

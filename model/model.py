@@ -1,7 +1,8 @@
 """The community trust model: a Mesa model of residents, officers and an ICE link over one city.
 
 Built from a `ModelParams`; knows nothing of Hydra, files or plots. Each day runs the rules listed in
-`params.rules` in order; outcomes are counted into per-day arrays and turned into tables by `tables()`.
+`params.rules` in order (with `params.rule_changes` applied); outcomes are counted into per-day arrays and turned
+into tables by `tables()`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from model.declare import ParameterError
 from model.neighbourhoods import Neighbourhoods
 from model.network import SocialNetwork, build_network
 from model.outcomes import Outcomes
-from model.params import STATUSES, ModelParams, validate
+from model.params import STATUSES, ModelParams, rule_paths, validate
 from model.policy import Policy
 from model.population import build_population
 from model.reporters import REPORTERS
@@ -53,7 +54,7 @@ class CommunityTrustModel(mesa.Model):
         self.day = -1
         self.today = DayLog()
 
-        rule_classes = [load_rule(path) for path in params.rules]
+        rule_classes = [load_rule(path) for path in rule_paths(params)]
         self.residents: Residents = build_population(params.population, params.network, self.stream("population"))
         self.kernel = choose_kernel(kernel, len(self.residents))
         for cls in rule_classes:

@@ -285,6 +285,19 @@ DEFAULT_RULES = [
 
 
 @dataclass
+class RuleChanges:
+    """Changes to `rules`, each named by the class name of a listed rule, so that one override adds, replaces or
+    removes a rule without restating the list: `after` and `before` put rules (a dotted path, or a list of them)
+    right after or before a listed one; `replace` puts a rule in a listed one's place; `remove` leaves listed
+    ones out. Applied in that order of listing: remove, replace, before, after (`rule_paths`)."""
+
+    after: dict[str, Any] = field(default_factory=dict)     # {ListedRule: "package.module.NewRule" or [paths]}
+    before: dict[str, Any] = field(default_factory=dict)
+    replace: dict[str, str] = field(default_factory=dict)   # {ListedRule: "package.module.Replacement"}
+    remove: list[str] = field(default_factory=list)         # [ListedRule, ...]
+
+
+@dataclass
 class PolicySwitch:
     """From `day` on (0-based), the city runs under `policy`."""
 
@@ -308,7 +321,37 @@ class ModelParams:
     policy: Policy = field(default_factory=Policy)
     timeline: list[PolicySwitch] = field(default_factory=list)
     rules: list[str] = field(default_factory=lambda: list(DEFAULT_RULES))
+    rule_changes: RuleChanges = field(default_factory=RuleChanges)          # one rule added, replaced or removed
     rule_params: dict[str, dict[str, Any]] = field(default_factory=dict)  # {RuleClass: {field: value}}
+
+
+def rule_name(path: str) -> str:
+    """A rule's name: its class name, the last part of its dotted path."""
+    return path.rsplit(".", 1)[-1]
+
+
+def rule_paths(p: ModelParams) -> list[str]:
+    """The rules a run runs, in order: `rules` with `rule_changes` applied (each change names a listed rule)."""
+    changes, names = p.rule_changes, [rule_name(path) for path in p.rules]
+    for kind, named in (("remove", changes.remove), ("replace", changes.replace), ("before", changes.before),
+                        ("after", changes.after)):
+        for name in named:
+            if name not in names:
+                raise ParameterError(f"rule_changes.{kind}.{name}: no rule named {name} is listed; the rules are: "
+                                     f"{', '.join(names)}.")
+            if kind in ("before", "after") and name in changes.remove:
+                raise ParameterError(f"rule_changes.{kind}.{name}: {name} is removed (rule_changes.remove); "
+                                     "add the new rule beside another.")
+    out = []
+    for path, name in zip(p.rules, names):
+        if name not in changes.remove:
+            out += [*_as_list(changes.before.get(name, [])), changes.replace.get(name, path),
+                    *_as_list(changes.after.get(name, []))]
+    return out
+
+
+def _as_list(paths) -> list[str]:
+    return [paths] if isinstance(paths, str) else list(paths)
 
 
 @functools.cache
@@ -426,22 +469,23 @@ def _check_consistency(p: ModelParams) -> None:
         raise ParameterError(
             f"beliefs.own_neighbourhood_weight + beliefs.ties_neighbourhoods_weight = {local:g}: must be at most 1 "
             "(the rest of the observed risk is city-wide).")
-    if not p.rules:
+    if not rule_paths(p):
         raise ParameterError("rules is empty: list at least one rule class (see DEFAULT_RULES).")
 
 
 def _check_rules(p: ModelParams) -> None:
-    """Every listed rule loads, and `rule_params` names only listed rules, with valid values."""
+    """Every rule the run runs loads, and `rule_params` names only those rules, with valid values."""
     from model.rules import load_rule  # noqa: PLC0415  (the rules package imports this module's users)
 
     rules = {}
-    for path in p.rules:
+    for path in rule_paths(p):
         cls = load_rule(path)
         rules[cls.__name__] = cls
     unknown = sorted(set(p.rule_params) - set(rules))
     if unknown:
         raise ParameterError(f"rule_params names rules that are not in `rules`: {', '.join(unknown)}; "
-                             f"the listed rules are: {', '.join(rules)}.")
+                             f"the listed rules are: {', '.join(rules)} (add one with "
+                             f"+rule_changes.after.<ListedRule>=<package.module.Rule>).")
     for name, values in p.rule_params.items():
         rules[name].own_params(values)
     from model.rules.reporting import ReportingRule  # noqa: PLC0415

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from experiments.runs.testing import make_params
-from model import CommunityTrustModel, ParameterError
+from model import CommunityTrustModel, ModelParams, ParameterError
 from model.params import DEFAULT_RULES
 from model.rules.examples import UnsolvedCaseDisillusion
 from model.rules.reporting import ReportCrimes
@@ -177,3 +177,68 @@ def test_the_worked_example_in_the_docs_is_the_shipped_code():
     shipped = (root / "model" / "rules" / "examples.py").read_text()
     missing = [line for line in block.splitlines() if line.strip() and line not in shipped.splitlines()]
     assert not missing, f"docs/extending.md differs from model/rules/examples.py: {missing}"
+
+
+# ---- adding, replacing and removing a rule, one change at a time ------------------------------------------------
+
+def test_a_rule_is_added_replaced_or_removed_by_name_without_restating_the_list():
+    from model.params import RuleChanges, rule_paths
+
+    def paths(**changes):
+        return [p.rsplit(".", 1)[-1] for p in rule_paths(ModelParams(rule_changes=RuleChanges(**changes)))]
+
+    default = [p.rsplit(".", 1)[-1] for p in DEFAULT_RULES]
+    assert paths() == default
+    added = paths(after={"InvestigateCrimes": EXAMPLE})
+    assert added == [*default[:7], "UnsolvedCaseDisillusion", *default[7:]]
+    assert paths(before={"UpdateBeliefs": EXAMPLE}) == added
+    assert paths(after={"Patrol": [EXAMPLE, f"{__name__}.HalfReport"]}) == \
+        [*default[:6], "UnsolvedCaseDisillusion", "HalfReport", *default[6:]]
+    assert paths(replace={"ReportCrimes": f"{__name__}.HalfReport"}) == \
+        [*default[:4], "HalfReport", *default[5:]]
+    assert paths(remove=["HoldOutreach", "Patrol"]) == [r for r in default if r not in ("HoldOutreach", "Patrol")]
+
+
+@pytest.mark.parametrize("changes, words", [
+    ({"after": {"Nope": EXAMPLE}}, "rule_changes.after.Nope: no rule named Nope is listed"),
+    ({"replace": {"Reporting": EXAMPLE}}, "rule_changes.replace.Reporting: no rule named Reporting"),
+    ({"remove": ["Patroll"]}, "rule_changes.remove.Patroll: no rule named Patroll"),
+    ({"remove": ["Patrol"], "after": {"Patrol": EXAMPLE}}, "rule_changes.after.Patrol: Patrol is removed"),
+])
+def test_a_change_to_a_rule_that_is_not_listed_is_refused_by_name(changes, words):
+    from model.params import RuleChanges
+
+    with pytest.raises(ParameterError, match=words):
+        CommunityTrustModel(ModelParams(rule_changes=RuleChanges(**changes)), rng=0)
+
+
+def test_one_override_adds_the_example_rule_from_the_command_lines_config_and_from_yaml(tmp_path):
+    """The same as listing all rules with the example among them (the CLI's overrides, through simulate)."""
+    from experiments.api import simulate
+
+    settings = ("population.size=3000", "days=60", "+rule_params.UnsolvedCaseDisillusion.trust_loss=0.3")
+    added = simulate(f"+rule_changes.after.InvestigateCrimes={EXAMPLE}", *settings, seed=1).summary
+    listed = simulate("rules=[" + ",".join(with_example().rules) + "]", *settings, seed=1).summary
+    assert added.equals(listed) and added["unanswered_calls"][0] > 0
+    (tmp_path / "experiment").mkdir()
+    (tmp_path / "experiment" / "disillusion.yaml").write_text(
+        "# @package _global_\nrule_changes:\n  after:\n    InvestigateCrimes: " + EXAMPLE + "\n")
+    from experiments.runs.composing import compose
+    from experiments.runs.config import to_model_params
+
+    params, _ = to_model_params(compose([f"hydra.searchpath=[file://{tmp_path}]", "+experiment=disillusion"]))
+    assert params.rule_changes.after == {"InvestigateCrimes": EXAMPLE}
+
+
+def test_a_rule_parameter_sweeps_through_mesa_batch_run_under_a_keyword():
+    import mesa
+
+    from experiments.api import ConfiguredModel
+
+    results = mesa.batch_run(ConfiguredModel, parameters={
+        "rule_changes__after__InvestigateCrimes": EXAMPLE, "population__size": 1500, "days": 40,
+        "rule_params__UnsolvedCaseDisillusion__trust_loss": [0.0, 0.5]}, iterations=1, max_steps=40,
+        number_processes=1, data_collection_period=-1, display_progress=False)
+    trust = {r["rule_params__UnsolvedCaseDisillusion__trust_loss"]: r for r in results}
+    assert len(trust) == 2
+    assert trust[0.5]["mean_trust"] < trust[0.0]["mean_trust"]

@@ -103,9 +103,11 @@ def _leaves(cls: type, prefix: str = ""):
     hints = typing.get_type_hints(cls)
     for f in dataclasses.fields(cls):
         hint = hints[f.name]
+        if f.name in ("timeline", "rules", "rule_changes", "rule_params"):   # which rules and policies, not values
+            continue
         if dataclasses.is_dataclass(hint):
             yield from _leaves(hint, f"{prefix}{f.name}.")
-        elif f.name not in ("timeline", "rules", "rule_params"):
+        else:
             yield f"{prefix}{f.name}", f, hint
 
 

@@ -60,7 +60,7 @@ LAUNCHER_EXTRAS = {"ray_cluster": ("hydra_plugins.hydra_ray_launcher", "ray"),
 NOT_RESULTS = {"output", "costs", "kernel"}
 # sections added after runs were first written, left out of the identity at their default, so that a sweep's
 # finished runs from before keep their identity and are not done again
-ADDED_LATER = {"scenario_name": ""}
+ADDED_LATER = {"scenario_name": "", "rule_changes": {"after": {}, "before": {}, "replace": {}, "remove": []}}
 
 
 def config_identity(cfg: DictConfig) -> str:

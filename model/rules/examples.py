@@ -7,11 +7,7 @@ keeps each resident's count in a resident column of its own (`unanswered_calls`)
 investigation:
 
     python -m experiments.run \\
-        'rules=[model.rules.timeline.ApplyPolicyTimeline, model.rules.custody.ProcessCustody,
-                model.rules.outreach.HoldOutreach, model.rules.crime.CommitCrimes,
-                model.rules.reporting.ReportCrimes, model.rules.patrol.Patrol,
-                model.rules.investigation.InvestigateCrimes, model.rules.examples.UnsolvedCaseDisillusion,
-                model.rules.beliefs.UpdateBeliefs]' \\
+        +rule_changes.after.InvestigateCrimes=model.rules.examples.UnsolvedCaseDisillusion \\
         +rule_params.UnsolvedCaseDisillusion.trust_loss=0.1
 """
 
