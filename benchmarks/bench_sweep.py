@@ -46,9 +46,9 @@ def import_time() -> float:
 
 
 def timed_sweep(folder: Path, launcher: list[str], size: int, seeds: int, days: int) -> float:
-    from experiments.runs.config import SCENARIO_ORDER  # noqa: PLC0415
+    from experiments.runs.scenarios import compared  # noqa: PLC0415
 
-    cmd = [sys.executable, "-m", "experiments.run", "-m", f"policy={','.join(SCENARIO_ORDER)}",
+    cmd = [sys.executable, "-m", "experiments.run", "-m", f"policy={','.join(compared())}",
            f"seed=range(0,{seeds})", f"population.size={size}", f"days={days}", f"hydra.sweep.dir={folder}",
            f"output.root={folder}", "output.print_summary=false", *launcher]
     clock = time.perf_counter()
@@ -61,11 +61,11 @@ import sys, time
 composing = 0.0
 clock = time.perf_counter()
 from experiments.api import model_params
-from experiments.runs.config import SCENARIO_ORDER
+from experiments.runs.scenarios import compared
 from model import CommunityTrustModel
 size, days, seeds = map(int, sys.argv[1:4])
 runs = 0.0
-for policy in SCENARIO_ORDER:
+for policy in compared():
     start = time.perf_counter()
     params, _ = model_params([f"policy={policy}", f"population.size={size}", f"days={days}"])
     composing += time.perf_counter() - start
@@ -73,7 +73,7 @@ for policy in SCENARIO_ORDER:
     for seed in range(seeds):
         CommunityTrustModel(params, rng=seed).run().tables()
     runs += time.perf_counter() - start
-print(composing, runs, len(SCENARIO_ORDER) * seeds)
+print(composing, runs, len(compared()) * seeds)
 """
 
 

@@ -22,7 +22,8 @@ import numpy as np
 import pytest
 from test_figures_legible import _lab, _visible_ticks
 
-from experiments.runs.config import SCENARIO_ORDER, history_names
+from experiments.runs import scenarios
+from experiments.runs.config import history_names
 from experiments.workshop.page_model import (
     MEASURES,
     WEEK,
@@ -33,7 +34,7 @@ from experiments.workshop.page_model import (
     page_params,
     scenario_items,
 )
-from experiments.workshop.vocabulary import COLOURS, GROUP_COLOUR_DISTANCE, GROUP_COLOURS, PAGE_GROUPS, PLAIN
+from experiments.workshop.vocabulary import GROUP_COLOUR_DISTANCE, GROUP_COLOURS, PAGE_GROUPS, label
 from model import ParameterError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,7 +72,7 @@ def test_two_scenarios_side_by_side_share_residents_seed_and_days():
     pair.advance(2 * WEEK)
     assert first.day == second.day == 2 * WEEK - 1 and pair.day == 2 * WEEK
     names = [name for name, _, _ in pair.snapshot().runs]
-    assert names == [PLAIN["community_trust"], PLAIN["287g_task_force"]]
+    assert names == [label("community_trust"), label("287g_task_force")]
 
 
 def test_a_scenario_beside_itself_gives_the_same_lines():
@@ -104,7 +105,7 @@ def test_the_page_levers_reach_every_scenario_of_a_history():
 def test_the_scenario_menu_shows_the_reports_scenarios_then_the_county_histories():
     items = scenario_items(True)
     texts = [i["text"] for i in items if "value" in i]
-    assert texts[: len(SCENARIO_ORDER)] == [PLAIN[s] for s in SCENARIO_ORDER]
+    assert texts[: len(scenarios.compared())] == [label(s) for s in scenarios.compared()]
     divider = next(n for n, i in enumerate(items) if i.get("divider"))
     assert "header" in items[divider + 1] and len(items) - divider - 2 == len(history_names())
     assert not any(re.search(r"_|287g", t) for t in texts)   # plain names, no config ids
@@ -158,7 +159,8 @@ def test_no_tick_labels_overlap_and_the_legend_covers_no_chart(charts):
 def test_group_colours_are_distinct_from_each_other_and_from_every_scenario_colour():
     groups = list(GROUP_COLOURS.values())   # the page's and the county histories'
     for g in groups:
-        for name, s in COLOURS.items():
+        for name in scenarios.looks():
+            s = scenarios.colour(name)
             assert np.linalg.norm(_lab(g) - _lab(s)) >= GROUP_COLOUR_DISTANCE, (g, name)
     for a, b in itertools.combinations(groups, 2):
         assert np.linalg.norm(_lab(a) - _lab(b)) >= GROUP_COLOUR_DISTANCE
@@ -233,9 +235,9 @@ def test_a_browser_chooses_compares_and_plays_a_year_in_time(server, tmp_path):
         for title, unit, _ in MEASURES.values():
             assert title in alt and unit in alt
 
-        choose("Scenario", PLAIN["secure_communities"])
+        choose("Scenario", label("secure_communities"))
         wait.until(lambda _: "Day 0 of 365: Secure Communities vs 287(g) task force" in text())
-        choose("Compare with (same residents, same seed)", PLAIN["decoupled"])
+        choose("Compare with (same residents, same seed)", label("decoupled"))
         wait.until(lambda _: "Day 0 of 365: Secure Communities vs No collaboration" in text())
         before = js("return document.querySelector('img.page-charts').src")
 

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_rgb
 
+from experiments.runs import scenarios
 from experiments.runs.compare import compare_folder
-from experiments.runs.config import SCENARIO_ORDER
 from experiments.runs.testing import write_small_sweep
 from experiments.workshop.figures import draw_figures
-from experiments.workshop.vocabulary import COLOURS, MIN_COLOUR_DISTANCE
+from experiments.workshop.vocabulary import MIN_COLOUR_DISTANCE, colour
 
 NUMBER = re.compile(r"^[\u2212\-+]?[\d.,]+%?$|^\$?10\^|^\$\\mathdefault")
 
@@ -84,6 +84,6 @@ def test_lab_conversion_matches_known_values():
 
 
 def test_the_compared_scenarios_colours_are_distinct_in_lab():
-    for a, b in itertools.combinations(SCENARIO_ORDER, 2):
-        distance = float(np.linalg.norm(_lab(COLOURS[a]) - _lab(COLOURS[b])))
+    for a, b in itertools.combinations(scenarios.compared(), 2):
+        distance = float(np.linalg.norm(_lab(colour(a)) - _lab(colour(b))))
         assert distance >= MIN_COLOUR_DISTANCE, f"{a} and {b}: delta E {distance:.1f}"

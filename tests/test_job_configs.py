@@ -219,11 +219,14 @@ def test_a_runs_identity_is_the_hash_of_its_config_as_omegaconf_writes_it(overri
     """Finished runs of earlier versions keep their identity (a resumed sweep skips them, not refuses them)."""
     cfg = compose_run(overrides)
     resolved = OmegaConf.to_container(cfg, resolve=True)
+    del resolved["policy"]["scenario"]   # how the scenario is shown, not what it does (experiments.runs.scenarios)
     text = OmegaConf.to_yaml({k: v for k, v in resolved.items()
                               if k not in NOT_RESULTS and not (k in ADDED_LATER and v == ADDED_LATER[k])})
     assert config_identity(cfg) == hashlib.sha256(text.encode()).hexdigest()
     named = compose_run([*overrides, "scenario_name=mine"])
     assert config_identity(named) != config_identity(cfg)     # a name of one's own is part of the results
+    relabelled = compose_run([*overrides, "policy.scenario.label=Another name", "policy.scenario.colour='#123456'"])
+    assert config_identity(relabelled) == config_identity(cfg)
     assert resolved_config(cfg) == (OmegaConf.to_yaml(cfg, resolve=True), config_identity(cfg))  # its config.yaml
 
 

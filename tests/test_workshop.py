@@ -10,12 +10,12 @@ import shutil
 
 import pytest
 
+from experiments.runs import scenarios
 from experiments.runs.compare import compare_folder
-from experiments.runs.config import HISTORY_SCENARIOS, SCENARIO_ORDER, load_costs
+from experiments.runs.config import load_costs
 from experiments.runs.testing import write_small_sweep
 from experiments.workshop.figures import make_figures
 from experiments.workshop.report import make_report
-from experiments.workshop.vocabulary import COLOURS
 
 TITLES = {
     "1_who_stops_calling": "Who stops calling the police?",
@@ -52,9 +52,13 @@ def test_every_figure_is_drawn_as_png_and_svg_with_its_question_as_title(sweep):
     assert "Officer hours (a year)" in costs and "Jail-days (a year)" in costs
 
 
-def test_scenarios_have_fixed_distinct_colour_blind_safe_colours():
-    assert set(COLOURS) == set(SCENARIO_ORDER + HISTORY_SCENARIOS)
-    assert len(set(COLOURS.values())) == len(COLOURS)
+def test_every_scenario_file_gives_its_own_label_colour_and_order():
+    looks = {name: scenarios.look(name) for name in scenarios.looks()}
+    assert all(lk.colour != scenarios.spare_colour(name) and lk.label != name and lk.order
+               for name, lk in looks.items())
+    assert len({lk.colour for lk in looks.values()}) == len(looks)
+    assert len({lk.order for lk in looks.values()}) == len(looks)
+    assert not set(scenarios.SPARE_COLOURS) & {lk.colour for lk in looks.values()}
 
 
 def test_the_report_is_one_self_contained_page(sweep):

@@ -29,7 +29,8 @@ from experiments.paths import CONF_DIR, RESULTS
 from experiments.runs.cli import positive_int
 from experiments.runs.compare import interval, load_sweep
 from experiments.runs.launch import SweepFailed, run_sweep
-from experiments.workshop.vocabulary import GROUP_COLOURS, GROUP_LABELS, PLAIN
+from experiments.workshop.vocabulary import GROUP_COLOURS, GROUP_LABELS
+from experiments.workshop.vocabulary import label as scenario_label
 
 COUNTIES = ("cook_il", "harris_tx", "los_angeles_ca", "maricopa_az")
 SURVEY = ("2012-11-01", "2012-12-31")
@@ -138,7 +139,7 @@ def history_figure(county: str, folder: Path, out: Path) -> list[Path]:
         ax.grid(alpha=0.3)
     top = axes[0].get_ylim()[1]
     for e in history.events:
-        text = textwrap.fill(f"{e.date[:7]}: {PLAIN.get(e.policy, e.policy)}", 22)
+        text = textwrap.fill(f"{e.date[:7]}: {scenario_label(e.policy)}", 22)
         axes[0].annotate(text, (datetime.fromisoformat(e.date), top), fontsize=7, va="top", ha="left",
                          xytext=(3, 0), textcoords="offset points")
     axes[1].axvspan(datetime.fromisoformat(SURVEY[0]), datetime.fromisoformat(SURVEY[1]), color="#999999", alpha=0.3,

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import MISSING, fields
 
-from experiments.runs.config import load_policy, policy_names, scenario_description
+from experiments.runs.config import load_policy, policy_names
+from experiments.runs.scenarios import description
 from model import params as P
 from model.policy import Policy
 
@@ -81,7 +82,7 @@ def render() -> str:
         if f.name != "name":
             out.append(f"| `{f.name}` | " + " | ".join(_cell(getattr(policies[n], f.name)) for n in names) + " |")
     out += ["", "## Seed sentences", ""]
-    out += [f"- **{n}**: {scenario_description(n)}" for n in names]
+    out += [f"- **{n}**: {description(n)}" for n in names]
     return "\n".join(out) + "\n"
 
 

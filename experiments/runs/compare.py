@@ -23,6 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from experiments.runs import scenarios
 from experiments.runs.config import in_scenario_order
 from experiments.runs.runfolder import COMPLETE_MARKER, inspect_run, write_atomically
 
@@ -81,7 +82,9 @@ def load_sweep(folder: Path, table: str = "summary", columns: list[str] | None =
     parts = []
     for run in runs if runs is not None else complete_runs(folder, report_damaged=table == "summary"):
         t = pq.read_table(run / f"{table}.parquet", columns=columns)
-        overrides = json.loads((run / COMPLETE_MARKER).read_text()).get("overrides", [])
+        meta = json.loads((run / COMPLETE_MARKER).read_text())
+        overrides = meta.get("overrides", [])
+        scenarios.learn(meta.get("policy", ""), meta.get("scenario"))
         t = t.append_column("run", pa.array([str(run.relative_to(folder))] * t.num_rows))
         parts.append(t.append_column("setting", pa.array([setting(overrides)] * t.num_rows)))
     if not parts:

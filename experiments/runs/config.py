@@ -16,35 +16,16 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from experiments.paths import CONF_DIR
+from experiments.runs.scenarios import in_scenario_order
 from experiments.runs.schema import HistoryConfig, RunConfig, UnitCosts, _date, check_known_keys
 from model.declare import ParameterError
 from model.params import ModelParams, PolicySwitch, validate
 from model.policy import Policy
 
-# From no collaboration to the most entangled: the order of scenarios in every table and figure.
-SCENARIO_ORDER = ("decoupled", "community_trust", "recommended_practice", "pep", "secure_communities", "287g_jail",
-                  "287g_task_force")
-
-
-# Scenarios for county histories, kept out of the default comparison (conf/experiment/compare.yaml).
-HISTORY_SCENARIOS = ("detainers_declined", "trust_act")
-
-
-def in_scenario_order(names) -> list[str]:
-    """Distinct scenario names, known ones in SCENARIO_ORDER, then any others alphabetically."""
-    names = set(names)
-    return [n for n in SCENARIO_ORDER if n in names] + sorted(names - set(SCENARIO_ORDER))
-
 
 def policy_names() -> list[str]:
     """The scenarios in conf/policy/, in scenario order."""
     return in_scenario_order(p.stem for p in (CONF_DIR / "policy").glob("*.yaml"))
-
-
-def scenario_description(name: str) -> str:
-    """The comment at the top of conf/policy/<name>.yaml: what the scenario is and the seed sentence it encodes."""
-    lines = (CONF_DIR / "policy" / f"{name}.yaml").read_text().splitlines()
-    return " ".join(line[1:].strip() for line in lines if line.startswith("#"))
 
 
 def check_yaml_files(folder: Path = CONF_DIR) -> None:
@@ -74,7 +55,9 @@ def load_policy(name: str) -> Policy:
     if not path.exists():
         raise ParameterError(f"policy {name!r} is not a scenario; choose one of: {', '.join(policy_names())}.")
     try:
-        return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(Policy), OmegaConf.load(path)))
+        levers = OmegaConf.load(path)
+        levers.pop("scenario", None)   # how the scenario is shown (experiments.runs.scenarios), not a lever
+        return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(Policy), levers))
     except OmegaConfBaseException as err:
         raise ParameterError(f"conf/policy/{name}.yaml: {err}") from None
     except yaml.YAMLError as err:
@@ -123,6 +106,7 @@ def to_model_params(cfg: DictConfig) -> tuple[ModelParams, int]:
         raise ParameterError(f"history.until = {run.history.until}: needs a history; add history=<county> "
                              f"(one of: {', '.join(history_names())}) or drop history.until.")
     values = {f.name: getattr(run, f.name) for f in fields(ModelParams) if f.name != "timeline"}
+    values["policy"] = Policy(**{f.name: getattr(run.policy, f.name) for f in fields(Policy)})
     check_timeline(run.timeline)
     timeline = [PolicySwitch(day=e.day, policy=load_policy(e.policy)) for e in run.timeline]
     if run.history.name:

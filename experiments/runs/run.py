@@ -86,12 +86,16 @@ def resolved_config(cfg: DictConfig) -> tuple[str, str]:
     """The run's config.yaml (`OmegaConf.to_yaml(cfg, resolve=True)`) and its `config_identity`, from one
     dump: each top-level section is dumped on its own, and a mapping's YAML is its sections' texts in order."""
     resolved = OmegaConf.to_container(cfg, resolve=True, enum_to_str=True)
-    sections = {k: yaml.dump({k: v}, Dumper=CONFIG_DUMPER, default_flow_style=False, allow_unicode=True,
-                             sort_keys=False) for k, v in resolved.items()}
-    kept = [t for k, t in sections.items()
+    sections = {k: _dump({k: v}) for k, v in resolved.items()}
+    levers = {k: v for k, v in resolved["policy"].items() if k != "scenario"}   # how it is shown: not a result
+    kept = [_dump({k: levers}) if k == "policy" else t for k, t in sections.items()
             if k not in NOT_RESULTS and not (k in ADDED_LATER and resolved[k] == ADDED_LATER[k])]
     identity = hashlib.sha256("".join(kept).encode()).hexdigest()
     return "".join(sections.values()), identity
+
+
+def _dump(section: dict) -> str:
+    return yaml.dump(section, Dumper=CONFIG_DUMPER, default_flow_style=False, allow_unicode=True, sort_keys=False)
 
 
 def check_run(cfg: DictConfig) -> tuple[ModelParams, int]:
@@ -202,6 +206,7 @@ def _simulate(cfg: DictConfig, params: ModelParams, seed: int, identity: str,
         "overrides": overrides or [],
         "config_sha256": identity,
         "timeline": [{"day": s.day, "policy": s.policy.name} for s in params.timeline],
+        "scenario": _recorded_look(cfg, params),
         "residents": len(model.residents),
         "days": params.days,
         "started": started.isoformat(),
@@ -215,6 +220,14 @@ def _simulate(cfg: DictConfig, params: ModelParams, seed: int, identity: str,
         "machine": machine(),
     }
     return tables, meta
+
+
+def _recorded_look(cfg: DictConfig, params: ModelParams) -> dict:
+    """How the run's scenario is shown (its file's `scenario:` block), for tables read where that file is not;
+    a timeline or a history is its own scenario, with no look of its own."""
+    if params.timeline or cfg.get("scenario_name"):
+        return {}
+    return OmegaConf.to_container(cfg.policy.scenario)
 
 
 @hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="config")

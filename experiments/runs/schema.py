@@ -14,11 +14,19 @@ from datetime import date
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
 
+from experiments.runs.scenarios import ScenarioLook, sweep_choice
 from model.declare import ParameterError
 from model.params import ModelParams, type_hints
+from model.policy import Policy
 
 
 @dataclass
+class ScenarioPolicy(Policy):
+    """A scenario file: the levers (`Policy`, what the model reads) and how the scenario is shown."""
+
+    scenario: ScenarioLook = field(default_factory=ScenarioLook)
+
+
 @dataclass
 class TimelineEntry:
     """From `day` on, run under the scenario conf/policy/<policy>.yaml (required)."""
@@ -110,6 +118,7 @@ class RunConfig(ModelParams):
     """A run: model parameters, the seed, a timeline of named scenarios, and output settings."""
 
     seed: int = 0
+    policy: ScenarioPolicy = field(default_factory=ScenarioPolicy)  # type: ignore[assignment]
     city: CityProfile = field(default_factory=CityProfile)
     history: HistoryConfig = field(default_factory=HistoryConfig)
     mesa_agents: bool = True  # a Mesa Resident view per resident; turn off for the largest populations
@@ -122,8 +131,10 @@ class RunConfig(ModelParams):
 
 
 def register() -> None:
-    """Make the schema available to Hydra as `run_schema` (conf/config.yaml lists it first)."""
+    """Make the schema available to Hydra as `run_schema` (conf/config.yaml lists it first), and `${scenarios:}`,
+    the default comparison's scenarios (conf/experiment/compare.yaml)."""
     ConfigStore.instance().store(name="run_schema", node=RunConfig)
+    OmegaConf.register_new_resolver("scenarios", sweep_choice, replace=True)
 
 
 def check_known_keys(cfg: DictConfig, schema: type | None = None, path: str = "") -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from experiments.runs.config import in_scenario_order, load_policy
 from experiments.workshop.vocabulary import label
+from model.declare import ParameterError
 from model.params import OutcomeParams
 
 DEFAULT_DROP = OutcomeParams().less_likely_drop
@@ -180,7 +181,7 @@ def why_it_costs(table: Table, p: str) -> str:
     which levers still bring officer hours and removals."""
     try:
         policy = load_policy(p)
-    except FileNotFoundError:
+    except ParameterError:   # a scenario from another config folder, or a timeline: its levers are not here
         return ""
     hours = table.get(p, "all", "officer_hours_immigration")
     extra = table.get(p, "all", "removals", "diff")

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from experiments.api import compose, model_params
-from experiments.runs.config import SCENARIO_ORDER, history_names
+from experiments.runs import scenarios
+from experiments.runs.config import history_names
 from experiments.workshop.vocabulary import PAGE_GROUPS, label
 from model import CommunityTrustModel, ModelParams, ParameterError
 from model.outcomes import less_likely_to_call
@@ -356,7 +357,7 @@ def scenario_items(with_histories: bool, none_label: str | None = None) -> list[
     """Menu items: the report's scenarios, then, set apart under a header, the county histories."""
     items = [{"text": none_label, "value": ""}] if none_label else []
     items += [{"header": "Scenarios (as in the report)"}]
-    items += [{"text": label(name), "value": name} for name in SCENARIO_ORDER]
+    items += [{"text": label(name), "value": name} for name in scenarios.compared()]
     if with_histories:
         items += [{"divider": True}, {"header": "County histories (real dates, the county's own mix)"}]
         items += [{"text": choice_label(HISTORY + c), "value": HISTORY + c} for c in history_names()]

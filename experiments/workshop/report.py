@@ -28,6 +28,7 @@ from pathlib import Path
 
 from omegaconf import OmegaConf
 
+from experiments.runs import scenarios
 from experiments.runs.compare import (
     HEADLINES,
     cannot_write,
@@ -36,7 +37,7 @@ from experiments.runs.compare import (
     estimate_text,
     require_runs,
 )
-from experiments.runs.config import in_scenario_order, load_costs, scenario_description, to_model_params
+from experiments.runs.config import in_scenario_order, load_costs, to_model_params
 from experiments.runs.runfolder import write_atomically
 from experiments.runs.schema import RunConfig, UnitCosts
 from experiments.workshop.assumptions import plain_assumptions
@@ -250,10 +251,7 @@ def make_report(folder: Path, baseline: str = "decoupled", costs: UnitCosts | No
                      f"<figcaption>{html.escape(caption)}</figcaption></figure>")
     parts.append("<h2>The scenarios</h2><dl class=scenarios>")
     for p in policies:
-        try:
-            text = cite_titles(scenario_description(p))
-        except FileNotFoundError:
-            text = "(not a scenario file of this project)"
+        text = cite_titles(scenarios.description(p)) or "(not a scenario file of this project)"
         parts.append(f"<dt><b>{html.escape(label(p))}</b></dt><dd>{html.escape(text)}</dd>")
     parts += ["</dl>", "<h2>Main assumptions</h2>",
               "<p>Values no published source fixes, set by judgement or by fitting the model to published "

@@ -1,30 +1,16 @@
-"""The words and colours of the workshop outputs: one home for scenario and group labels and colours, shared by
-the figures, the report, the county-history figures and the interactive page (no plotting library needed)."""
+"""The words and colours of the workshop outputs: group labels and colours, and scenarios' (read from their
+files), shared by the figures, the report, the county-history figures and the interactive page (no plotting
+library needed)."""
 
 from __future__ import annotations
 
 import textwrap
 
-from experiments.runs.config import HISTORY_SCENARIOS, SCENARIO_ORDER
+from experiments.runs.scenarios import colour, label
 
-# Plain names of the scenarios, as a council member would say them.
-PLAIN = {
-    "decoupled": "No collaboration",
-    "community_trust": "Community trust policy",
-    "recommended_practice": "PERF / Police Foundation practice",
-    "pep": "Priority Enforcement Program",
-    "secure_communities": "Secure Communities",
-    "287g_jail": "287(g) jail model",
-    "287g_task_force": "287(g) task force",
-    "detainers_declined": "Detainers declined (Cook 2011)",
-    "trust_act": "TRUST Act: serious offences only",
-}
+__all__ = ["colour", "label"]   # a scenario's label and colour live in its file (experiments.runs.scenarios)
 
-# Okabe & Ito (2008) colour-blind-safe palette, one colour per scenario, least to most entangled, chosen so that
-# the seven scenarios of the comparison differ by at least MIN_COLOUR_DISTANCE in CIE Lab (the three calm ones
-# were three blues and greens).
-COLOURS = dict(zip(SCENARIO_ORDER + HISTORY_SCENARIOS, ("#009E73", "#56B4E9", "#999999", "#F0E442", "#E69F00",
-                                                         "#D55E00", "#CC79A7", "#000000", "#0072B2")))
+# The compared scenarios' colours (conf/policy/*.yaml) differ from each other by at least this in CIE Lab.
 MIN_COLOUR_DISTANCE = 30.0   # CIE76 delta E; 2.3 is a just-noticeable difference, 30 is told apart at a glance
 
 # Groups: one label each (figures, tables) and one name in sentences.
@@ -57,11 +43,3 @@ PAGE_GROUPS = {g: (GROUP_LABELS[g], GROUP_COLOURS[g]) for g in
 
 def group_name(group: str) -> str:
     return GROUP_NAMES.get(group, f"the group {group}")
-
-
-def colour(policy: str) -> str:
-    return COLOURS.get(policy, "#000000")
-
-
-def label(policy: str) -> str:
-    return PLAIN.get(policy, policy)
