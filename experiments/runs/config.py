@@ -17,7 +17,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from experiments.paths import CONF_DIR
 from experiments.runs.scenarios import in_scenario_order
-from experiments.runs.schema import HistoryConfig, RunConfig, UnitCosts, _date, check_known_keys
+from experiments.runs.schema import HistoryConfig, RunConfig, ScenarioPolicy, UnitCosts, _date, check_known_keys
 from model.declare import ParameterError
 from model.params import ModelParams, PolicySwitch, validate
 from model.policy import Policy
@@ -50,14 +50,13 @@ def _yaml_problem(err: yaml.YAMLError) -> str:
 
 
 def load_policy(name: str) -> Policy:
-    """The levers of scenario `name`, read from conf/policy/<name>.yaml onto the `Policy` schema."""
+    """The levers of scenario `name`, read from conf/policy/<name>.yaml onto its schema (`ScenarioPolicy`)."""
     path = CONF_DIR / "policy" / f"{name}.yaml"
     if not path.exists():
         raise ParameterError(f"policy {name!r} is not a scenario; choose one of: {', '.join(policy_names())}.")
     try:
-        levers = OmegaConf.load(path)
-        levers.pop("scenario", None)   # how the scenario is shown (experiments.runs.scenarios), not a lever
-        return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(Policy), levers))
+        scenario = OmegaConf.merge(OmegaConf.structured(ScenarioPolicy), OmegaConf.load(path))
+        return OmegaConf.to_object(scenario).levers()
     except OmegaConfBaseException as err:
         raise ParameterError(f"conf/policy/{name}.yaml: {err}") from None
     except yaml.YAMLError as err:
@@ -106,7 +105,7 @@ def to_model_params(cfg: DictConfig) -> tuple[ModelParams, int]:
         raise ParameterError(f"history.until = {run.history.until}: needs a history; add history=<county> "
                              f"(one of: {', '.join(history_names())}) or drop history.until.")
     values = {f.name: getattr(run, f.name) for f in fields(ModelParams) if f.name != "timeline"}
-    values["policy"] = Policy(**{f.name: getattr(run.policy, f.name) for f in fields(Policy)})
+    values["policy"] = run.policy.levers()
     check_timeline(run.timeline)
     timeline = [PolicySwitch(day=e.day, policy=load_policy(e.policy)) for e in run.timeline]
     if run.history.name:

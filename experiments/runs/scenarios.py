@@ -97,11 +97,6 @@ def compared() -> list[str]:
     return in_scenario_order(n for n, lk in files.items() if not lk.history_only)
 
 
-def history_only() -> list[str]:
-    files = _files(paths.CONF_DIR / "policy")
-    return in_scenario_order(n for n, lk in files.items() if lk.history_only)
-
-
 def learn(name: str, block: dict | None) -> None:
     """Remember the look a run recorded for its scenario (`run.json`'s `scenario`), where no file here has it."""
     if block and name not in _files(paths.CONF_DIR / "policy"):

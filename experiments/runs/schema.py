@@ -26,6 +26,10 @@ class ScenarioPolicy(Policy):
 
     scenario: ScenarioLook = field(default_factory=ScenarioLook)
 
+    def levers(self) -> Policy:
+        """The scenario as the model takes it: its levers only."""
+        return Policy(**{f.name: getattr(self, f.name) for f in fields(Policy)})
+
 
 @dataclass
 class TimelineEntry:
